@@ -1,0 +1,91 @@
+"""The `launchguard` command. Exit codes: 0 ok, 1 rollback recommended (check),
+2 bad config or usage, 3 Prometheus unreachable."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from launchguard import __version__, logs
+from launchguard.commands import evaluation, validate
+from launchguard.config.loader import ConfigError
+from launchguard.prometheus import PrometheusError
+from launchguard.signals import SignalQueryError
+
+EXIT_OK, EXIT_ROLLBACK, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _common(p: argparse.ArgumentParser, prometheus: bool = True) -> None:
+    p.add_argument("--config", metavar="FILE",
+                   help="launch config YAML (default: $LAUNCHGUARD_CONFIG, else the shipped "
+                        "defaults)")
+    if prometheus:
+        p.add_argument("--prometheus", metavar="URL",
+                       help="Prometheus base URL (default: $LAUNCHGUARD_PROMETHEUS_URL, else "
+                            "prometheus.url of the config)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="launchguard",
+        description="Evaluate a staged launch's SLOs and rollback criteria on Prometheus data.",
+        epilog="Times are RFC 3339 (2026-11-22T10:00:00Z) or unix seconds. Exit codes: 0 ok, "
+               "1 a rollback is recommended (check), 2 bad config or usage, 3 Prometheus "
+               "unreachable.",
+    )
+    parser.add_argument("--version", action="version", version=f"launchguard {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log retries and other events to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="one evaluation: SLOs, criteria and open decisions")
+    _common(p)
+    p.add_argument("--at", metavar="T", help="evaluation time (default: now)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=evaluation.check)
+
+    p = sub.add_parser("backtest", help="the decisions launchguard takes over a past range")
+    _common(p)
+    p.add_argument("--start", metavar="T", required=True, help="first evaluation time")
+    p.add_argument("--end", metavar="T", required=True, help="last evaluation time (inclusive)")
+    p.add_argument("--step", metavar="DURATION",
+                   help="time between evaluations, e.g. 30s (default: evaluation.interval)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=evaluation.backtest)
+
+    p = sub.add_parser("validate", help="check a config file; print every problem")
+    p.add_argument("file", nargs="?", metavar="FILE", help="config file (or use --config)")
+    _common(p, prometheus=False)
+    p.set_defaults(handler=validate.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logs.configure(logging.INFO if args.verbose else logging.ERROR)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        for line in exc.lines():
+            print(f"launchguard: config error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except evaluation.UsageError as exc:
+        print(f"launchguard: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SignalQueryError as exc:
+        print(f"launchguard: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PrometheusError as exc:
+        print(f"launchguard: Prometheus unreachable or failing ({exc.kind}): {exc}",
+              file=sys.stderr)
+        return EXIT_UNREACHABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""`launchguard check` and `launchguard backtest`: the same core on a fetched span."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from launchguard.config.domain import Launch
+from launchguard.config.durations import format_duration, parse_duration
+from launchguard.config.loader import load
+from launchguard.core.frames import tick
+from launchguard.evaluate import SpanResult, run_span
+from launchguard.output import jsonout, table
+from launchguard.output.timefmt import local, rfc3339
+from launchguard.prometheus import PrometheusClient
+
+
+class UsageError(Exception):
+    """A flag's value is unusable (exit 2)."""
+
+
+def parse_time(text: str, flag: str) -> float:
+    """RFC 3339 (a missing offset means UTC) or unix seconds → unix seconds."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        dt = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise UsageError(f"{flag}: {text!r} is neither RFC 3339 nor unix seconds") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _launch(args: argparse.Namespace) -> Launch:
+    launch = load(args.config)
+    if getattr(args, "prometheus", None):
+        settings = launch.prometheus.model_copy(update={"url": args.prometheus})
+        launch = replace(launch, prometheus=settings)
+    return launch
+
+
+def _span(launch: Launch, start: float, end: float, step: float) -> SpanResult:
+    async def go() -> SpanResult:
+        async with PrometheusClient(launch.prometheus) as client:
+            return await run_span(client, launch, start, end, step)
+
+    return asyncio.run(go())
+
+
+def check(args: argparse.Namespace) -> int:
+    """One evaluation at --at (default now); exit 1 when a rollback is recommended."""
+    launch = _launch(args)
+    at = parse_time(args.at, "--at") if args.at else float(int(time.time()))
+    result = _span(launch, at, at, launch.interval)
+    out = result.outcome
+    open_now = [d for d in out.decisions if d.is_open]
+    rollback = table.rollback_open(open_now)
+    if args.format == "json":
+        doc: dict[str, Any] = {
+            "at": rfc3339(tick(at)),
+            "rollback_recommended": bool(rollback),
+            "slos": [jsonout.slo_json(r) for r in out.slos],
+            "criteria": [jsonout.verdict_json(v) for v in out.verdicts],
+            "decisions": [jsonout.decision_json(d) for d in open_now],
+            "warnings": list(result.warnings),
+        }
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        zone = launch.timezone
+        print(f"launchguard check at {local(tick(at), zone)} ({launch.prometheus.url})\n")
+        print(table.slo_table(out.slos) + "\n")
+        print(table.verdict_table(out.verdicts) + "\n")
+        print("OPEN DECISIONS")
+        print(table.decisions_table(open_now, zone))
+        if rollback:
+            print(f"\nROLLBACK RECOMMENDED: {len(rollback)} open rollback decision(s).")
+        _print_warnings(result.warnings)
+    return 1 if rollback else 0
+
+
+def backtest(args: argparse.Namespace) -> int:
+    """Decisions over [--start, --end] at --step; the JSON of DESIGN §5."""
+    launch = _launch(args)
+    start, end = parse_time(args.start, "--start"), parse_time(args.end, "--end")
+    if end < start:
+        raise UsageError("--end: must not be before --start")
+    try:
+        step = parse_duration(args.step) if args.step else launch.interval
+    except ValueError as exc:
+        raise UsageError(f"--step: {exc}") from None
+    if step <= 0:
+        raise UsageError("--step: must be positive")
+    began = time.monotonic()
+    if sys.stderr.isatty():
+        print(f"backtest: fetching signals for {(end - start) / 3600:.1f} h at "
+              f"{format_duration(step)} steps…", file=sys.stderr)
+    result = _span(launch, start, end, step)
+    out = result.outcome
+    if args.format == "json":
+        doc = {
+            "decisions": [jsonout.decision_json(d) for d in out.decisions],
+            "inconclusive": [jsonout.span_json(s) for s in out.inconclusive],
+            "evaluation": {
+                "start": rfc3339(tick(start)), "end": rfc3339(tick(end)),
+                "step": format_duration(step), "lookback": format_duration(launch.lookback),
+                "times": result.times, "requests": result.requests,
+                "warnings": list(result.warnings),
+            },
+        }
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        zone = launch.timezone
+        print(f"launchguard backtest {local(tick(start), zone)} → {local(tick(end), zone)}, "
+              f"step {format_duration(step)} ({result.times} evaluations, {result.requests} "
+              f"queries, {time.monotonic() - began:.1f} s)\n")
+        print("DECISIONS")
+        print(table.decisions_table(out.decisions, zone) + "\n")
+        print("INCONCLUSIVE")
+        print(table.spans_table(out.inconclusive, zone))
+        _print_warnings(result.warnings)
+    return 0
+
+
+def _print_warnings(warnings: tuple[str, ...]) -> None:
+    for w in warnings:
+        print(f"Prometheus warning: {w}", file=sys.stderr)

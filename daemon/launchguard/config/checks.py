@@ -1,0 +1,87 @@
+"""Checks across fields of a parsed config: references resolve, queries render and parse."""
+
+from __future__ import annotations
+
+import string
+
+import promql_parser
+
+from launchguard.config.models import ESCALATION_CRITERION, ROLLBACK_CRITERIA, LaunchConfig
+
+Problem = tuple[str, str]
+"""(field path, message)."""
+
+
+def problems(config: LaunchConfig) -> list[Problem]:
+    """Every cross-field problem of `config`, each with the dotted path of its field."""
+    found: list[Problem] = []
+    found += _signal_problems(config)
+    found += _reference_problems(config)
+    found += _launch_problems(config)
+    return found
+
+
+def _signal_problems(config: LaunchConfig) -> list[Problem]:
+    found: list[Problem] = []
+    placeholders = set(config.metrics.model_dump()) | {"window"}
+    for name, spec in config.signals.items():
+        path = f"signals.{name}"
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(spec.query) if f is not None}
+        except ValueError as exc:
+            found.append((f"{path}.query", f"bad placeholder syntax: {exc}"))
+            continue
+        unknown = sorted(fields - placeholders)
+        for field in unknown:
+            found.append((f"{path}.query", f"unknown placeholder {{{field}}}"))
+        if "window" in fields and spec.window is None:
+            found.append((f"{path}.window", "the query uses {window} but no window is set"))
+            continue
+        if unknown:
+            continue
+        try:
+            promql_parser.parse(config.render_query(name))
+        except ValueError as exc:
+            found.append((f"{path}.query", f"PromQL syntax error: {exc}"))
+    return found
+
+
+def _reference_problems(config: LaunchConfig) -> list[Problem]:
+    found: list[Problem] = []
+    for name, slo in config.slos.items():
+        for field in ("signal", "detail_signal"):
+            ref = getattr(slo, field)
+            if ref is not None and ref not in config.signals:
+                found.append((f"slos.{name}.{field}", f"unknown signal {ref!r}"))
+    for crit in ROLLBACK_CRITERIA:
+        for field, ref in getattr(config.criteria, crit).model_dump().items():
+            if (field.endswith("_signal") or field == "signal") and ref not in config.signals:
+                found.append((f"criteria.{crit}.{field}", f"unknown signal {ref!r}"))
+    cap = config.launch.volume_cap_signal
+    if cap is not None and cap not in config.signals:
+        found.append(("launch.volume_cap_signal", f"unknown signal {cap!r}"))
+    known = (*ROLLBACK_CRITERIA, ESCALATION_CRITERION)
+    for crit in known:
+        if crit not in config.actions:
+            found.append((f"actions.{crit}", "missing action plan"))
+    for crit in config.actions:
+        if crit not in known:
+            found.append((f"actions.{crit}", "not a rollback criterion"))
+    return found
+
+
+def _launch_problems(config: LaunchConfig) -> list[Problem]:
+    found: list[Problem] = []
+    launch = config.launch
+    names = [level.name for level in launch.volume_levels]
+    if len(set(names)) != len(names):
+        found.append(("launch.volume_levels", "level names must be unique"))
+    ratios = [level.ratio for level in launch.volume_levels]
+    if ratios != sorted(ratios, reverse=True):
+        found.append(("launch.volume_levels", "list levels from the highest ratio to the lowest"))
+    for i, phase in enumerate(launch.phases):
+        if phase.level not in names:
+            found.append((f"launch.phases.{i}.level", f"{phase.level!r} is not a volume level"))
+        if phase.start is not None and phase.end is not None and phase.end <= phase.start:
+            found.append((f"launch.phases.{i}.end", "a phase must end after it starts"))
+    return found

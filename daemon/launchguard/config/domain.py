@@ -1,0 +1,101 @@
+"""The frozen domain model the code works with, mapped once from the validated config."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from launchguard.config.models import (
+    ActionPlan,
+    Criteria,
+    LaunchConfig,
+    SLOSpec,
+    VolumeLevel,
+)
+from launchguard.config.prometheus_settings import PrometheusSettings
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A named PromQL query whose series are keyed by the `scope` labels."""
+
+    name: str
+    query: str
+    scope: tuple[str, ...]
+    window: float | None
+
+
+@dataclass(frozen=True)
+class PhaseSpan:
+    """A launch phase in unix seconds (None: open on that side)."""
+
+    name: str
+    start: float | None
+    end: float | None
+    level: str
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Everything the evaluation needs, with times in seconds and T0 resolved to UTC."""
+
+    config: LaunchConfig
+    prometheus: PrometheusSettings
+    signals: Mapping[str, Signal]
+    networks: tuple[str, ...]
+    interval: float
+    lookback: float
+    clear_for: float
+    slos: Mapping[str, SLOSpec]
+    criteria: Criteria
+    actions: Mapping[str, ActionPlan]
+    levels: tuple[VolumeLevel, ...]
+    phases: tuple[PhaseSpan, ...]
+    timezone: str
+    t0: float | None
+
+
+def to_domain(config: LaunchConfig) -> Launch:
+    """Map a validated config into the domain model."""
+    signals = {
+        name: Signal(name, config.render_query(name), spec.scope, spec.window)
+        for name, spec in config.signals.items()
+    }
+    t0, phases = _phase_spans(config)
+    return Launch(
+        config=config,
+        prometheus=config.prometheus,
+        signals=MappingProxyType(signals),
+        networks=config.launch.networks,
+        interval=config.evaluation.interval,
+        lookback=config.evaluation.lookback,
+        clear_for=config.evaluation.clear_for,
+        slos=MappingProxyType(dict(config.slos)),
+        criteria=config.criteria,
+        actions=MappingProxyType(dict(config.actions)),
+        levels=config.launch.volume_levels,
+        phases=phases,
+        timezone=config.launch.timezone,
+        t0=t0,
+    )
+
+
+def _phase_spans(config: LaunchConfig) -> tuple[float | None, tuple[PhaseSpan, ...]]:
+    launch = config.launch
+    if launch.t0 is None:
+        return None, ()
+    zone = ZoneInfo(launch.timezone)
+    local_t0 = launch.t0.replace(tzinfo=zone) if launch.t0.tzinfo is None else launch.t0
+    local_t0 = local_t0.astimezone(zone)
+
+    def at(offset: float | None) -> float | None:
+        if offset is None:
+            return None
+        # Wall-clock arithmetic in the launch's zone: "T-14 days" keeps the local time across DST.
+        return (local_t0 + timedelta(seconds=offset)).astimezone(zone).timestamp()
+
+    spans = tuple(PhaseSpan(p.name, at(p.start), at(p.end), p.level) for p in launch.phases)
+    return local_t0.timestamp(), spans

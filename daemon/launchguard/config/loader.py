@@ -1,0 +1,144 @@
+"""Load the launch config: shipped defaults, then the user's YAML file, then environment.
+
+Precedence, lowest first: `defaults/launch.yaml`, the file (deep-merged over the defaults),
+`LAUNCHGUARD_<SECTION>__<FIELD>` environment variables, and `LAUNCHGUARD_PROMETHEUS_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from launchguard.config.checks import Problem, problems
+from launchguard.config.domain import Launch, to_domain
+from launchguard.config.models import LaunchConfig
+
+DEFAULTS = "defaults/launch.yaml"
+CONFIG_ENV = "LAUNCHGUARD_CONFIG"
+URL_ENV = "LAUNCHGUARD_PROMETHEUS_URL"
+
+
+class ConfigError(Exception):
+    """The config cannot be used; `problems` lists each one with its field path."""
+
+    def __init__(self, source: str, found: list[Problem]) -> None:
+        self.source = source
+        self.problems = found
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [f"{self.source}: {path}: {msg}" if path else f"{self.source}: {msg}"
+                for path, msg in self.problems]
+
+
+class _EnvOverrides(BaseSettings):
+    """Environment overrides, parsed by pydantic-settings into nested sections."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LAUNCHGUARD_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    prometheus: dict[str, Any] = {}
+    evaluation: dict[str, Any] = {}
+    launch: dict[str, Any] = {}
+
+
+def default_text() -> str:
+    """The shipped default config, as YAML text."""
+    return resources.files("launchguard.config").joinpath(DEFAULTS).read_text(encoding="utf-8")
+
+
+def resolve_path(path: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path | None:
+    """`--config FILE`, else `LAUNCHGUARD_CONFIG`, else None (the shipped defaults)."""
+    if path is not None:
+        return Path(path)
+    value = env.get(CONFIG_ENV)
+    return Path(value) if value else None
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Launch:
+    """Load, validate and map the config; raise `ConfigError` naming every problem.
+
+    Environment overrides are read from the process environment.
+    """
+    env = os.environ
+    file = resolve_path(path, env)
+    source = str(file) if file is not None else f"<shipped {DEFAULTS}>"
+    raw = _parse_yaml(default_text(), f"<shipped {DEFAULTS}>")
+    if file is not None:
+        raw = deep_merge(raw, _read(file))
+    raw = deep_merge(raw, _env_overrides(env))
+    return to_domain(parse(raw, source))
+
+
+def parse(raw: Mapping[str, Any], source: str) -> LaunchConfig:
+    """Validate a raw mapping into the schema; raise `ConfigError` with every problem."""
+    try:
+        config = LaunchConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(source, [_pydantic_problem(err) for err in exc.errors()]) from None
+    found = problems(config)
+    if found:
+        raise ConfigError(source, found)
+    return config
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`over` on top of `base`: mappings merge key by key, anything else replaces."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read(file: Path) -> dict[str, Any]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(file), [("", "no such file")]) from None
+    except OSError as exc:
+        raise ConfigError(str(file), [("", f"cannot read: {exc.strerror}")]) from None
+    return _parse_yaml(text, str(file))
+
+
+def _parse_yaml(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(source, [("", f"YAML syntax error: {where}{problem}")]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(source, [("", "the top level must be a mapping of sections")])
+    return data
+
+
+def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
+    overrides = _EnvOverrides().model_dump(exclude_defaults=True)
+    if env.get(URL_ENV):
+        overrides = deep_merge(overrides, {"prometheus": {"url": env[URL_ENV]}})
+    return overrides
+
+
+def _pydantic_problem(err: Mapping[str, Any]) -> Problem:
+    path = ".".join(str(part) for part in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return path, "unknown key"
+    if kind == "missing":
+        return path, "required field is missing"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return path, msg

@@ -1,0 +1,37 @@
+"""How launchguard reaches Prometheus (or a Prometheus-compatible backend)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from launchguard.config.durations import Duration
+
+
+class BasicAuth(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    username: str
+    password: SecretStr
+
+
+class PrometheusSettings(BaseModel):
+    """Connection settings of the Prometheus HTTP API client."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(default="http://127.0.0.1:9090", description="base URL of the HTTP API")
+    timeout: Duration = Field(default=10.0, gt=0, description="per-request timeout, seconds")
+    retries: int = Field(default=3, ge=0, description="retries on 429/502/503/504/connection errors")
+    backoff: Duration = Field(default=0.2, ge=0, description="first retry delay; doubles each retry")
+    bearer_token: SecretStr | None = None
+    bearer_token_file: str | None = None
+    basic_auth: BasicAuth | None = None
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="extra headers, e.g. X-Scope-OrgID for Mimir/Thanos"
+    )
+    ca_file: str | None = Field(default=None, description="PEM bundle to verify the server")
+    insecure_skip_verify: bool = False
+    max_points_per_request: int = Field(
+        default=11000, ge=2, description="query_range is split so no series exceeds this"
+    )
+    max_concurrency: int = Field(default=8, ge=1, description="requests in flight at once")

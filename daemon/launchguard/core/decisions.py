@@ -1,0 +1,140 @@
+"""Decision lifecycle: open on a fired verdict, resolve after `clear_for` of unbroken clear.
+
+A decision is keyed by (criterion, scope). Its id is a function of (criterion, scope,
+opened_at) only, so a restart or a replay of the same history yields the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from launchguard.config.models import ESCALATION_CRITERION, ActionPlan, VolumeLevel
+from launchguard.core.actions import Action, plan_actions
+from launchguard.core.frames import GLOBAL, ScopeKey, Tick
+from launchguard.core.verdicts import State, Verdict
+
+Key = tuple[str, ScopeKey]
+ROLLBACK_KINDS = frozenset({"partial_rollback", "full_rollback"})
+
+
+def decision_id(criterion: str, scope: ScopeKey, opened_at: Tick) -> str:
+    """Deterministic id: 16 hex digits of SHA-256 over criterion, scope and opened_at (ms)."""
+    labels = ",".join(f"{k}={v}" for k, v in sorted(scope))
+    digest = hashlib.sha256(f"{criterion}|{labels}|{opened_at}".encode()).hexdigest()
+    return digest[:16]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recommendation: opened at a time, resolved at a later one (None while open)."""
+
+    id: str
+    kind: str
+    criterion: str
+    scope: ScopeKey
+    opened_at: Tick
+    resolved_at: Tick | None
+    actions: tuple[Action, ...]
+    evidence: Verdict
+    related: tuple[str, ...] = ()  # for an escalation: the ids of the decisions behind it
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+@dataclass(frozen=True)
+class Transition:
+    event: str  # "opened" | "resolved"
+    decision: Decision
+
+
+@dataclass
+class DecisionBook:
+    """The open and closed decisions, advanced one evaluation time at a time (pure state)."""
+
+    clear_for: Tick
+    networks: tuple[str, ...]
+    plans: Mapping[str, ActionPlan]
+    levels: Sequence[VolumeLevel]
+    open: dict[Key, Decision] = field(default_factory=dict)
+    closed: list[Decision] = field(default_factory=list)
+    clear_since: dict[Key, Tick] = field(default_factory=dict)
+
+    def step(
+        self, t: Tick, verdicts: Iterable[Verdict], kind_of: Callable[[str], str],
+        level: VolumeLevel | None,
+    ) -> list[Transition]:
+        """Apply the verdicts of time `t`; return the decisions opened and resolved at `t`."""
+        out: list[Transition] = []
+        seen: set[Key] = set()
+        for verdict in verdicts:
+            key = (verdict.criterion, verdict.scope)
+            seen.add(key)
+            if key in self.open:
+                resolved = self._track_clear(key, verdict.state, t)
+                if resolved is not None:
+                    out.append(Transition("resolved", resolved))
+            elif verdict.state is State.FIRED:
+                kind = kind_of(verdict.criterion)
+                out.append(Transition("opened", self._open(key, kind, verdict, t, level)))
+        for key in [k for k in self.open if k not in seen and k[0] != ESCALATION_CRITERION]:
+            self.clear_since.pop(key, None)  # no verdict at all: as inconclusive, stays open
+        out.extend(self._escalate(t, level))
+        return out
+
+    def _track_clear(self, key: Key, state: State, t: Tick) -> Decision | None:
+        if state is not State.CLEAR:
+            self.clear_since.pop(key, None)
+            return None
+        since = self.clear_since.setdefault(key, t)
+        if t - since < self.clear_for:
+            return None
+        return self._resolve(key, t)
+
+    def _open(
+        self, key: Key, kind: str, evidence: Verdict, t: Tick, level: VolumeLevel | None,
+        related: tuple[str, ...] = (),
+    ) -> Decision:
+        criterion, scope = key
+        plan = self.plans.get(criterion)
+        actions = plan_actions(plan, scope, self.networks, self.levels, level) if plan else ()
+        decision = Decision(
+            decision_id(criterion, scope, t), kind, criterion, scope, t, None, actions,
+            evidence, related,
+        )
+        self.open[key] = decision
+        return decision
+
+    def _resolve(self, key: Key, t: Tick) -> Decision:
+        decision = replace(self.open.pop(key), resolved_at=t)
+        self.clear_since.pop(key, None)
+        self.closed.append(decision)
+        return decision
+
+    def _escalate(self, t: Tick, level: VolumeLevel | None) -> list[Transition]:
+        """Open `all_networks` while every network has a partial rollback open."""
+        key: Key = (ESCALATION_CRITERION, GLOBAL)
+        partial = {
+            dict(d.scope).get("network"): d
+            for d in self.open.values() if d.kind == "partial_rollback" and d.scope
+        }
+        covered = all(network in partial for network in self.networks)
+        if covered and key not in self.open and ESCALATION_CRITERION in self.plans:
+            behind = tuple(sorted(d.id for d in partial.values()))
+            evidence = Verdict(ESCALATION_CRITERION, GLOBAL, t, State.FIRED, detail=tuple(
+                {"network": n, "criterion": partial[n].criterion, "decision_id": partial[n].id}
+                for n in self.networks
+            ))
+            kind = self.plans[ESCALATION_CRITERION].kind
+            return [Transition("opened", self._open(key, kind, evidence, t, level, behind))]
+        if not covered and key in self.open:
+            return [Transition("resolved", self._resolve(key, t))]
+        return []
+
+    def decisions(self) -> list[Decision]:
+        """Closed and open decisions, sorted by opened_at, then criterion and scope."""
+        every = [*self.closed, *self.open.values()]
+        return sorted(every, key=lambda d: (d.opened_at, d.criterion, d.scope))

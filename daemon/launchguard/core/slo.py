@@ -1,0 +1,60 @@
+"""SLO states (met / breached / no_data) per scope at one time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from launchguard.config.models import SLOSpec
+from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, ScopeKey, Tick
+from launchguard.core.verdicts import Observation, SLOReading, SLOState, State, Verdict
+
+
+def slo_scopes(scope: tuple[str, ...], networks: tuple[str, ...], seen: list[ScopeKey]) -> list[ScopeKey]:
+    """Per-network SLOs cover every configured network; global ones the empty scope."""
+    if scope == ("network",):
+        return [(("network", n),) for n in networks]
+    if not scope:
+        return [GLOBAL]
+    return sorted(seen)
+
+
+def meets(value: float, objective: float, comparison: str) -> bool:
+    """Whether `value` meets the objective (`<=` for latencies, `>=` for ratios)."""
+    return value <= objective if comparison == "<=" else value >= objective
+
+
+def read_slos(
+    slos: Mapping[str, SLOSpec], frames: Frames, scopes: Mapping[str, tuple[str, ...]],
+    networks: tuple[str, ...], t: Tick,
+) -> list[SLOReading]:
+    """Every SLO in every scope at `t`; absent or NaN is NO_DATA."""
+    out = []
+    for name, spec in slos.items():
+        frame = frames.get(spec.signal)
+        seen = list(frame.keys()) if frame is not None else []
+        for key in slo_scopes(scopes[spec.signal], networks, seen):
+            value = frame.at(key, t) if frame is not None else ABSENT
+            if isinstance(value, NoData):
+                state = SLOState.NO_DATA
+            elif meets(value, spec.objective, spec.comparison):
+                state = SLOState.MET
+            else:
+                state = SLOState.BREACHED
+            out.append(SLOReading(name, key, t, value, spec.objective, spec.comparison, state))
+    return out
+
+
+_TO_STATE = {
+    SLOState.MET: State.CLEAR,
+    SLOState.BREACHED: State.FIRED,
+    SLOState.NO_DATA: State.INCONCLUSIVE,
+}
+
+
+def as_verdict(reading: SLOReading, signal: str) -> Verdict:
+    """An SLO reading as a verdict, so `slo_breach` decisions share the lifecycle."""
+    obs = (Observation(signal, reading.scope, reading.at, 0.0, reading.value),)
+    return Verdict(
+        reading.slo, reading.scope, reading.at, _TO_STATE[reading.state], obs,
+        {"objective": reading.objective},
+    )

@@ -1,0 +1,1 @@
+"""Rendering of evaluation results: JSON for tools, tables for people."""

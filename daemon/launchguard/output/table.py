@@ -1,0 +1,70 @@
+"""Plain-text tables for the warroom: open decisions first, times in the launch's zone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from launchguard.core.decisions import ROLLBACK_KINDS, Decision
+from launchguard.core.engine import InconclusiveSpan
+from launchguard.core.explain import fmt_value, summary
+from launchguard.core.frames import ScopeKey
+from launchguard.core.verdicts import SLOReading, State, Verdict
+from launchguard.output.timefmt import local
+
+
+def columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns separated by two spaces."""
+    widths = [len(h) for h in header]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in (header, *rows)]
+    return "\n".join(lines)
+
+
+def scope_text(scope: ScopeKey) -> str:
+    return ",".join(f"{k}={v}" for k, v in scope) or "global"
+
+
+def decisions_table(decisions: Sequence[Decision], zone: str) -> str:
+    if not decisions:
+        return "No decisions."
+    rows = []
+    for d in decisions:
+        resolved = local(d.resolved_at, zone) if d.resolved_at is not None else "OPEN"
+        rows.append([d.kind, d.criterion, scope_text(d.scope), local(d.opened_at, zone),
+                     resolved, d.id])
+    table = columns(["KIND", "CRITERION", "SCOPE", "OPENED", "RESOLVED", "ID"], rows)
+    details = []
+    for d in decisions:
+        details.append(f"\n{d.id}  {d.kind} {d.criterion} [{scope_text(d.scope)}]")
+        details.append(f"  evidence: {summary(d.evidence)}")
+        for i, a in enumerate(d.actions, 1):
+            details.append(f"  {i}. {a.text}")
+    return table + "\n" + "\n".join(details)
+
+
+def spans_table(spans: Sequence[InconclusiveSpan], zone: str) -> str:
+    if not spans:
+        return "No inconclusive evaluation."
+    rows = [[s.criterion, scope_text(s.scope), local(s.start, zone), local(s.end, zone)]
+            for s in spans]
+    return columns(["CRITERION", "SCOPE", "FROM", "TO"], rows)
+
+
+def slo_table(readings: Sequence[SLOReading]) -> str:
+    rows = [[r.slo, scope_text(r.scope), fmt_value(r.value),
+             f"{r.comparison} {fmt_value(r.objective)}", r.state.value.upper()]
+            for r in readings]
+    return columns(["SLO", "SCOPE", "VALUE", "OBJECTIVE", "STATE"], rows)
+
+
+def verdict_table(verdicts: Sequence[Verdict]) -> str:
+    rows = [[v.criterion, scope_text(v.scope), v.state.value.upper(),
+             summary(v) if v.state is not State.CLEAR else ""] for v in verdicts]
+    return columns(["CRITERION", "SCOPE", "STATE", "EVIDENCE"], rows)
+
+
+def rollback_open(decisions: Sequence[Decision]) -> list[Decision]:
+    """Open decisions that recommend a rollback (partial or full)."""
+    return [d for d in decisions if d.is_open and d.kind in ROLLBACK_KINDS]

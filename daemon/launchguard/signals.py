@@ -1,0 +1,98 @@
+"""Fetch the config's signals for a span of evaluation times, one range per signal.
+
+Each signal is fetched once over the whole span, extended back by the largest offset the
+criteria read it at, so "the value 15 minutes earlier" is a lookup in the same series.
+An offset that is not a whole number of steps gets one more range, shifted by the offset.
+All requests of a span run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from launchguard.config.domain import Launch
+from launchguard.core.criteria import operand_offsets
+from launchguard.core.frames import Frame, Frames, Tick, frame_from_points, seconds, tick
+from launchguard.interfaces import PrometheusSource
+from launchguard.prometheus import PrometheusBadQuery, QueryResult
+
+
+@dataclass(frozen=True)
+class RangeRequest:
+    signal: str
+    query: str
+    start: float
+    end: float
+    step: float
+
+
+def used_signals(launch: Launch) -> dict[str, set[float]]:
+    """signal → offsets (seconds) it is read at, for every signal the evaluation reads."""
+    used = operand_offsets(launch.criteria)
+    for slo in launch.slos.values():
+        used.setdefault(slo.signal, {0.0})
+        if slo.detail_signal is not None:
+            used.setdefault(slo.detail_signal, {0.0})
+    cap = launch.config.launch.volume_cap_signal
+    if cap is not None:
+        used.setdefault(cap, {0.0})
+    return used
+
+
+def plan_requests(launch: Launch, times: Sequence[Tick]) -> list[RangeRequest]:
+    """The range queries that cover `times` (an evenly spaced grid) and every offset."""
+    if not times:
+        return []
+    step = times[1] - times[0] if len(times) > 1 else tick(launch.interval)
+    first, last = times[0], times[-1]
+    out = []
+    for name, offsets in sorted(used_signals(launch).items()):
+        signal = launch.signals[name]
+        aligned = [tick(o) for o in offsets if tick(o) % step == 0]
+        back = max(aligned, default=0)
+        out.append(RangeRequest(name, signal.query, seconds(first - back), seconds(last),
+                                seconds(step)))
+        for off in sorted({tick(o) for o in offsets} - set(aligned)):
+            out.append(RangeRequest(name, signal.query, seconds(first - off),
+                                    seconds(last - off), seconds(step)))
+    return out
+
+
+class SignalQueryError(Exception):
+    """Prometheus rejected a signal's query: the config's query is wrong (exit 2)."""
+
+    def __init__(self, signal: str, query: str, message: str) -> None:
+        super().__init__(f"signals.{signal}.query: Prometheus rejected {query!r}: {message}")
+        self.signal = signal
+
+
+async def _one(source: PrometheusSource, r: RangeRequest) -> QueryResult:
+    try:
+        return await source.query_range(r.query, r.start, r.end, r.step)
+    except PrometheusBadQuery as exc:
+        raise SignalQueryError(r.signal, r.query, str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class Fetched:
+    frames: Frames
+    warnings: tuple[str, ...]
+    requests: int
+
+
+async def fetch(source: PrometheusSource, launch: Launch, times: Sequence[Tick]) -> Fetched:
+    """Fetch every signal the evaluation of `times` reads; raises the source's errors."""
+    requests = plan_requests(launch, times)
+    results = await asyncio.gather(*(_one(source, r) for r in requests))
+    points: dict[str, list[tuple[Mapping[str, str], Sequence[tuple[float, float]]]]] = {}
+    warnings: list[str] = []
+    for request, result in zip(requests, results, strict=True):
+        points.setdefault(request.signal, []).extend((s.labels, s.points) for s in result.series)
+        warnings.extend(w for w in result.warnings if w not in warnings)
+    frames = {
+        name: frame_from_points(name, launch.signals[name].scope, series)
+        for name, series in points.items()
+    }
+    return Fetched(frames, tuple(warnings), len(requests))
