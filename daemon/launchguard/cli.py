@@ -20,13 +20,18 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _common(p: argparse.ArgumentParser, prometheus: bool = True) -> None:
-    p.add_argument("--config", metavar="FILE",
-                   help="launch config YAML (default: $LAUNCHGUARD_CONFIG, else the shipped "
-                        "defaults)")
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="launch config YAML (default: $LAUNCHGUARD_CONFIG, else the shipped defaults)",
+    )
     if prometheus:
-        p.add_argument("--prometheus", metavar="URL",
-                       help="Prometheus base URL (default: $LAUNCHGUARD_PROMETHEUS_URL, else "
-                            "prometheus.url of the config)")
+        p.add_argument(
+            "--prometheus",
+            metavar="URL",
+            help="Prometheus base URL (default: $LAUNCHGUARD_PROMETHEUS_URL, else "
+            "prometheus.url of the config)",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,12 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="launchguard",
         description="Evaluate a staged launch's SLOs and rollback criteria on Prometheus data.",
         epilog="Times are RFC 3339 (2026-11-22T10:00:00Z) or unix seconds. Exit codes: 0 ok, "
-               "1 a rollback is recommended (check), 2 bad config or usage, 3 Prometheus "
-               "unreachable.",
+        "1 a rollback is recommended (check), 2 bad config or usage, 3 Prometheus "
+        "unreachable.",
     )
     parser.add_argument("--version", action="version", version=f"launchguard {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="log retries and other events to stderr")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log retries and other events to stderr"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("check", help="one evaluation: SLOs, criteria and open decisions")
@@ -52,8 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--start", metavar="T", required=True, help="first evaluation time")
     p.add_argument("--end", metavar="T", required=True, help="last evaluation time (inclusive)")
-    p.add_argument("--step", metavar="DURATION",
-                   help="time between evaluations, e.g. 30s (default: evaluation.interval)")
+    p.add_argument(
+        "--step",
+        metavar="DURATION",
+        help="time between evaluations, e.g. 30s (default: evaluation.interval)",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=evaluation.backtest)
 
@@ -82,8 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"launchguard: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except PrometheusError as exc:
-        print(f"launchguard: Prometheus unreachable or failing ({exc.kind}): {exc}",
-              file=sys.stderr)
+        print(
+            f"launchguard: Prometheus unreachable or failing ({exc.kind}): {exc}", file=sys.stderr
+        )
         return EXIT_UNREACHABLE
 
 

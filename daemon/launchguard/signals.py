@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from launchguard.config.domain import Launch
 from launchguard.core.criteria import operand_offsets
-from launchguard.core.frames import Frame, Frames, Tick, frame_from_points, seconds, tick
+from launchguard.core.frames import Frames, Tick, frame_from_points, seconds, tick
 from launchguard.interfaces import PrometheusSource
 from launchguard.prometheus import PrometheusBadQuery, QueryResult
 
@@ -52,11 +52,15 @@ def plan_requests(launch: Launch, times: Sequence[Tick]) -> list[RangeRequest]:
         signal = launch.signals[name]
         aligned = [tick(o) for o in offsets if tick(o) % step == 0]
         back = max(aligned, default=0)
-        out.append(RangeRequest(name, signal.query, seconds(first - back), seconds(last),
-                                seconds(step)))
+        out.append(
+            RangeRequest(name, signal.query, seconds(first - back), seconds(last), seconds(step))
+        )
         for off in sorted({tick(o) for o in offsets} - set(aligned)):
-            out.append(RangeRequest(name, signal.query, seconds(first - off),
-                                    seconds(last - off), seconds(step)))
+            out.append(
+                RangeRequest(
+                    name, signal.query, seconds(first - off), seconds(last - off), seconds(step)
+                )
+            )
     return out
 
 

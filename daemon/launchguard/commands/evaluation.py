@@ -101,8 +101,11 @@ def backtest(args: argparse.Namespace) -> int:
         raise UsageError("--step: must be positive")
     began = time.monotonic()
     if sys.stderr.isatty():
-        print(f"backtest: fetching signals for {(end - start) / 3600:.1f} h at "
-              f"{format_duration(step)} steps…", file=sys.stderr)
+        print(
+            f"backtest: fetching signals for {(end - start) / 3600:.1f} h at "
+            f"{format_duration(step)} steps…",
+            file=sys.stderr,
+        )
     result = _span(launch, start, end, step)
     out = result.outcome
     if args.format == "json":
@@ -110,18 +113,23 @@ def backtest(args: argparse.Namespace) -> int:
             "decisions": [jsonout.decision_json(d) for d in out.decisions],
             "inconclusive": [jsonout.span_json(s) for s in out.inconclusive],
             "evaluation": {
-                "start": rfc3339(tick(start)), "end": rfc3339(tick(end)),
-                "step": format_duration(step), "lookback": format_duration(launch.lookback),
-                "times": result.times, "requests": result.requests,
+                "start": rfc3339(tick(start)),
+                "end": rfc3339(tick(end)),
+                "step": format_duration(step),
+                "lookback": format_duration(launch.lookback),
+                "times": result.times,
+                "requests": result.requests,
                 "warnings": list(result.warnings),
             },
         }
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         zone = launch.timezone
-        print(f"launchguard backtest {local(tick(start), zone)} → {local(tick(end), zone)}, "
-              f"step {format_duration(step)} ({result.times} evaluations, {result.requests} "
-              f"queries, {time.monotonic() - began:.1f} s)\n")
+        print(
+            f"launchguard backtest {local(tick(start), zone)} → {local(tick(end), zone)}, "
+            f"step {format_duration(step)} ({result.times} evaluations, {result.requests} "
+            f"queries, {time.monotonic() - began:.1f} s)\n"
+        )
         print("DECISIONS")
         print(table.decisions_table(out.decisions, zone) + "\n")
         print("INCONCLUSIVE")

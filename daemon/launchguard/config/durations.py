@@ -51,7 +51,7 @@ def parse_signed_duration(value: object) -> float:
 
 def format_duration(seconds: float) -> str:
     """Render seconds as a PromQL duration (``900`` → ``"15m"``)."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     if whole <= 0:
         return "0s"
     out = []

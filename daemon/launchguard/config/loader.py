@@ -34,8 +34,10 @@ class ConfigError(Exception):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.source}: {path}: {msg}" if path else f"{self.source}: {msg}"
-                for path, msg in self.problems]
+        return [
+            f"{self.source}: {path}: {msg}" if path else f"{self.source}: {msg}"
+            for path, msg in self.problems
+        ]
 
 
 class _EnvOverrides(BaseSettings):

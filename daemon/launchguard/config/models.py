@@ -178,5 +178,3 @@ class LaunchConfig(Strict):
         if spec.window is not None:
             values["window"] = format_duration(spec.window)
         return spec.query.format(**values)
-
-

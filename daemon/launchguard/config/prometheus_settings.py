@@ -21,8 +21,12 @@ class PrometheusSettings(BaseModel):
 
     url: str = Field(default="http://127.0.0.1:9090", description="base URL of the HTTP API")
     timeout: Duration = Field(default=10.0, gt=0, description="per-request timeout, seconds")
-    retries: int = Field(default=3, ge=0, description="retries on 429/502/503/504/connection errors")
-    backoff: Duration = Field(default=0.2, ge=0, description="first retry delay; doubles each retry")
+    retries: int = Field(
+        default=3, ge=0, description="retries on 429/502/503/504/connection errors"
+    )
+    backoff: Duration = Field(
+        default=0.2, ge=0, description="first retry delay; doubles each retry"
+    )
     bearer_token: SecretStr | None = None
     bearer_token_file: str | None = None
     basic_auth: BasicAuth | None = None

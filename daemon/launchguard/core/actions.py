@@ -53,8 +53,11 @@ def one_level_down(levels: Sequence[VolumeLevel], current: VolumeLevel) -> Volum
 
 
 def plan_actions(
-    plan: ActionPlan, scope: ScopeKey, networks: Sequence[str],
-    levels: Sequence[VolumeLevel], current: VolumeLevel | None,
+    plan: ActionPlan,
+    scope: ScopeKey,
+    networks: Sequence[str],
+    levels: Sequence[VolumeLevel],
+    current: VolumeLevel | None,
 ) -> tuple[Action, ...]:
     """The concrete steps of `plan` for a decision in `scope`."""
     network = dict(scope).get("network")
@@ -66,10 +69,17 @@ def plan_actions(
             out.append(Action(step, f"Safe-mode: turn EOD settlement off on {network}.", network))
         elif step == "safe_mode_all_networks":
             names = ", ".join(networks)
-            out.append(Action(step, f"Safe-mode on every network ({names}): EOD off, payouts frozen."))
+            out.append(
+                Action(step, f"Safe-mode on every network ({names}): EOD off, payouts frozen.")
+            )
         elif step == "notify_partners_webhooks_degraded":
-            out.append(Action(step, "Notify partners (EN) that webhooks are degraded, with "
-                                    "replay instructions for missed deliveries."))
+            out.append(
+                Action(
+                    step,
+                    "Notify partners (EN) that webhooks are degraded, with "
+                    "replay instructions for missed deliveries.",
+                )
+            )
         elif step == "volume_step_down":
             out.append(_step_down(levels, current))
     return tuple(out)
@@ -77,14 +87,24 @@ def plan_actions(
 
 def _step_down(levels: Sequence[VolumeLevel], current: VolumeLevel | None) -> Action:
     if current is None:
-        return Action("volume_step_down", "Volume one level down (the level in force is unknown: "
-                                          "no volume cap metric and no phase calendar).")
+        return Action(
+            "volume_step_down",
+            "Volume one level down (the level in force is unknown: "
+            "no volume cap metric and no phase calendar).",
+        )
     lower = one_level_down(levels, current)
     if lower is None:
-        return Action("volume_step_down", f"Volume stays at {_fmt(current)}: no lower level.",
-                      from_level=current)
-    return Action("volume_step_down", f"Volume one level down: {_fmt(current)} → {_fmt(lower)}.",
-                  from_level=current, to_level=lower)
+        return Action(
+            "volume_step_down",
+            f"Volume stays at {_fmt(current)}: no lower level.",
+            from_level=current,
+        )
+    return Action(
+        "volume_step_down",
+        f"Volume one level down: {_fmt(current)} → {_fmt(lower)}.",
+        from_level=current,
+        to_level=lower,
+    )
 
 
 def _fmt(level: VolumeLevel) -> str:

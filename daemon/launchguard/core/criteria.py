@@ -41,7 +41,7 @@ def pair_index(frames: Frames, signals: Sequence[str]) -> dict[str, tuple[ScopeK
         frame = frames.get(name)
         if frame is None:
             continue
-        for key in frame.keys():
+        for key in frame.scopes():
             network = dict(key).get("network", "")
             found.setdefault(network, set()).add(key)
     return {net: tuple(sorted(keys)) for net, keys in found.items()}
@@ -55,8 +55,12 @@ def _read(ctx: Context, signal: str, key: ScopeKey, t: Tick, offset: float = 0.0
 
 
 def _verdict(
-    name: str, key: ScopeKey, t: Tick, obs: tuple[Observation, ...],
-    thresholds: dict[str, float], fires: Callable[[list[float]], bool],
+    name: str,
+    key: ScopeKey,
+    t: Tick,
+    obs: tuple[Observation, ...],
+    thresholds: dict[str, float],
+    fires: Callable[[list[float]], bool],
 ) -> Verdict:
     values = [o.value for o in obs]
     if any(isinstance(v, NoData) for v in values):
@@ -78,9 +82,16 @@ def passthrough_rollback(ctx: Context, p: PassthroughRollback, t: Tick) -> list[
             _read(ctx, p.queue_signal, key, t, p.queue_growth_over),
             _read(ctx, p.queue_signal, key, t),
         )
-        out.append(_verdict("passthrough_rollback", key, t, obs, thresholds, lambda v: (
-            v[0] > p.p95_threshold and v[1] > p.p95_threshold and v[3] > v[2]
-        )))
+        out.append(
+            _verdict(
+                "passthrough_rollback",
+                key,
+                t,
+                obs,
+                thresholds,
+                lambda v: v[0] > p.p95_threshold and v[1] > p.p95_threshold and v[3] > v[2],
+            )
+        )
     return out
 
 
@@ -94,9 +105,11 @@ def payout_stall(ctx: Context, p: PayoutStall, t: Tick) -> list[Verdict]:
             _read(ctx, p.queue_signal, key, t, p.queue_growth_over),
             _read(ctx, p.queue_signal, key, t),
         )
-        out.append(_verdict("payout_stall", key, t, obs, {}, lambda v: (
-            v[0] == 0 and v[2] > 0 and v[2] > v[1]
-        )))
+        out.append(
+            _verdict(
+                "payout_stall", key, t, obs, {}, lambda v: v[0] == 0 and v[2] > 0 and v[2] > v[1]
+            )
+        )
     return out
 
 
@@ -120,9 +133,14 @@ def eod_unsettled(ctx: Context, p: EodUnsettled, t: Tick) -> list[Verdict]:
             )
             if all(o.value is ABSENT for o in obs):
                 continue  # the pair does not exist at t (not yet created, or retired)
-            v = _verdict("eod_unsettled", key, t, obs, thresholds, lambda v: (
-                v[1] > 0 and t - tick(v[2]) >= min_since and v[1] >= v[0]
-            ))
+            v = _verdict(
+                "eod_unsettled",
+                key,
+                t,
+                obs,
+                thresholds,
+                lambda v: v[1] > 0 and t - tick(v[2]) >= min_since and v[1] >= v[0],
+            )
             if v.state is State.FIRED:
                 fired.append(v)
             elif v.state is State.INCONCLUSIVE:
@@ -153,16 +171,24 @@ def webhook_rollback(ctx: Context, p: WebhookRollback, t: Tick) -> list[Verdict]
         _read(ctx, p.dead_letter_signal, GLOBAL, t),
     )
     thresholds = {"success_threshold": p.success_threshold}
-    return [_verdict("webhook_rollback", GLOBAL, t, obs, thresholds, lambda v: (
-        v[0] < p.success_threshold and v[2] > v[1]
-    ))]
+    return [
+        _verdict(
+            "webhook_rollback",
+            GLOBAL,
+            t,
+            obs,
+            thresholds,
+            lambda v: v[0] < p.success_threshold and v[2] > v[1],
+        )
+    ]
 
 
 def sev1(ctx: Context, p: Sev1, t: Tick) -> list[Verdict]:
     """An open SEV1 incident (global)."""
     obs = (_read(ctx, p.signal, GLOBAL, t),)
-    return [_verdict("sev1", GLOBAL, t, obs, {"threshold": p.threshold},
-                     lambda v: v[0] > p.threshold)]
+    return [
+        _verdict("sev1", GLOBAL, t, obs, {"threshold": p.threshold}, lambda v: v[0] > p.threshold)
+    ]
 
 
 def operand_offsets(c: Criteria) -> dict[str, set[float]]:

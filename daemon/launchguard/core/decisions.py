@@ -64,7 +64,10 @@ class DecisionBook:
     clear_since: dict[Key, Tick] = field(default_factory=dict)
 
     def step(
-        self, t: Tick, verdicts: Iterable[Verdict], kind_of: Callable[[str], str],
+        self,
+        t: Tick,
+        verdicts: Iterable[Verdict],
+        kind_of: Callable[[str], str],
         level: VolumeLevel | None,
     ) -> list[Transition]:
         """Apply the verdicts of time `t`; return the decisions opened and resolved at `t`."""
@@ -95,15 +98,27 @@ class DecisionBook:
         return self._resolve(key, t)
 
     def _open(
-        self, key: Key, kind: str, evidence: Verdict, t: Tick, level: VolumeLevel | None,
+        self,
+        key: Key,
+        kind: str,
+        evidence: Verdict,
+        t: Tick,
+        level: VolumeLevel | None,
         related: tuple[str, ...] = (),
     ) -> Decision:
         criterion, scope = key
         plan = self.plans.get(criterion)
         actions = plan_actions(plan, scope, self.networks, self.levels, level) if plan else ()
         decision = Decision(
-            decision_id(criterion, scope, t), kind, criterion, scope, t, None, actions,
-            evidence, related,
+            decision_id(criterion, scope, t),
+            kind,
+            criterion,
+            scope,
+            t,
+            None,
+            actions,
+            evidence,
+            related,
         )
         self.open[key] = decision
         return decision
@@ -119,15 +134,22 @@ class DecisionBook:
         key: Key = (ESCALATION_CRITERION, GLOBAL)
         partial = {
             dict(d.scope).get("network"): d
-            for d in self.open.values() if d.kind == "partial_rollback" and d.scope
+            for d in self.open.values()
+            if d.kind == "partial_rollback" and d.scope
         }
         covered = all(network in partial for network in self.networks)
         if covered and key not in self.open and ESCALATION_CRITERION in self.plans:
             behind = tuple(sorted(d.id for d in partial.values()))
-            evidence = Verdict(ESCALATION_CRITERION, GLOBAL, t, State.FIRED, detail=tuple(
-                {"network": n, "criterion": partial[n].criterion, "decision_id": partial[n].id}
-                for n in self.networks
-            ))
+            evidence = Verdict(
+                ESCALATION_CRITERION,
+                GLOBAL,
+                t,
+                State.FIRED,
+                detail=tuple(
+                    {"network": n, "criterion": partial[n].criterion, "decision_id": partial[n].id}
+                    for n in self.networks
+                ),
+            )
             kind = self.plans[ESCALATION_CRITERION].kind
             return [Transition("opened", self._open(key, kind, evidence, t, level, behind))]
         if not covered and key in self.open:

@@ -55,7 +55,10 @@ def new_book(launch: Launch) -> DecisionBook:
 
 
 def evaluate_span(
-    launch: Launch, frames: Frames, times: Sequence[Tick], report_from: Tick,
+    launch: Launch,
+    frames: Frames,
+    times: Sequence[Tick],
+    report_from: Tick,
     book: DecisionBook | None = None,
 ) -> Outcome:
     """Run every time of `times` through criteria, SLOs and the decision book.
@@ -64,8 +67,10 @@ def evaluate_span(
     rollback criteria only from `report_from` on.
     """
     book = book if book is not None else new_book(launch)
-    pair_signals = (launch.criteria.eod_unsettled.unsettled_signal,
-                    launch.criteria.eod_unsettled.cutoff_signal)
+    pair_signals = (
+        launch.criteria.eod_unsettled.unsettled_signal,
+        launch.criteria.eod_unsettled.cutoff_signal,
+    )
     ctx = crit.Context(frames, launch.networks, crit.pair_index(frames, pair_signals))
     scopes = {name: s.scope for name, s in launch.signals.items()}
     cap_frame = frames.get(launch.config.launch.volume_cap_signal or "")
@@ -90,7 +95,8 @@ def evaluate_span(
             spans.add(t, verdicts)
     last = times[-1] if times else report_from
     reported = [
-        d for d in book.decisions()
+        d
+        for d in book.decisions()
         if (d.resolved_at is None or d.resolved_at >= report_from) and d.opened_at <= last
     ]
     return Outcome(reported, spans.close(), transitions, verdicts, slos, book)
@@ -104,8 +110,11 @@ class _SpanTracker:
         self._done: list[InconclusiveSpan] = []
 
     def add(self, t: Tick, verdicts: Sequence[Verdict]) -> None:
-        now = {(v.criterion, v.scope) for v in verdicts if v.state is State.INCONCLUSIVE
-               and v.criterion in ROLLBACK_CRITERIA}
+        now = {
+            (v.criterion, v.scope)
+            for v in verdicts
+            if v.state is State.INCONCLUSIVE and v.criterion in ROLLBACK_CRITERIA
+        }
         for key in [k for k in self._open if k not in now]:
             self._finish(key)
         for key in now:

@@ -21,7 +21,7 @@ GLOBAL: ScopeKey = ()
 
 def tick(seconds: float) -> Tick:
     """Unix seconds → milliseconds, rounded."""
-    return int(round(seconds * 1000))
+    return round(seconds * 1000)
 
 
 def seconds(t: Tick) -> float:
@@ -66,7 +66,7 @@ class Frame:
             return NAN
         return value
 
-    def keys(self) -> Iterable[ScopeKey]:
+    def scopes(self) -> Iterable[ScopeKey]:
         return self.values.keys()
 
 
@@ -75,7 +75,9 @@ Frames = Mapping[str, Frame]
 
 
 def frame_from_points(
-    name: str, scope: tuple[str, ...], series: Iterable[tuple[Mapping[str, str], Iterable[tuple[float, float]]]]
+    name: str,
+    scope: tuple[str, ...],
+    series: Iterable[tuple[Mapping[str, str], Iterable[tuple[float, float]]]],
 ) -> Frame:
     """Build a frame from (labels, [(unix seconds, value)]) pairs.
 

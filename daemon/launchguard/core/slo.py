@@ -9,7 +9,9 @@ from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, ScopeKey, Ti
 from launchguard.core.verdicts import Observation, SLOReading, SLOState, State, Verdict
 
 
-def slo_scopes(scope: tuple[str, ...], networks: tuple[str, ...], seen: list[ScopeKey]) -> list[ScopeKey]:
+def slo_scopes(
+    scope: tuple[str, ...], networks: tuple[str, ...], seen: list[ScopeKey]
+) -> list[ScopeKey]:
     """Per-network SLOs cover every configured network; global ones the empty scope."""
     if scope == ("network",):
         return [(("network", n),) for n in networks]
@@ -24,14 +26,17 @@ def meets(value: float, objective: float, comparison: str) -> bool:
 
 
 def read_slos(
-    slos: Mapping[str, SLOSpec], frames: Frames, scopes: Mapping[str, tuple[str, ...]],
-    networks: tuple[str, ...], t: Tick,
+    slos: Mapping[str, SLOSpec],
+    frames: Frames,
+    scopes: Mapping[str, tuple[str, ...]],
+    networks: tuple[str, ...],
+    t: Tick,
 ) -> list[SLOReading]:
     """Every SLO in every scope at `t`; absent or NaN is NO_DATA."""
     out = []
     for name, spec in slos.items():
         frame = frames.get(spec.signal)
-        seen = list(frame.keys()) if frame is not None else []
+        seen = list(frame.scopes()) if frame is not None else []
         for key in slo_scopes(scopes[spec.signal], networks, seen):
             value = frame.at(key, t) if frame is not None else ABSENT
             if isinstance(value, NoData):
@@ -55,6 +60,10 @@ def as_verdict(reading: SLOReading, signal: str) -> Verdict:
     """An SLO reading as a verdict, so `slo_breach` decisions share the lifecycle."""
     obs = (Observation(signal, reading.scope, reading.at, 0.0, reading.value),)
     return Verdict(
-        reading.slo, reading.scope, reading.at, _TO_STATE[reading.state], obs,
+        reading.slo,
+        reading.scope,
+        reading.at,
+        _TO_STATE[reading.state],
+        obs,
         {"objective": reading.objective},
     )

@@ -17,8 +17,10 @@ def columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [len(h) for h in header]
     for row in rows:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-             for r in (header, *rows)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in (header, *rows)
+    ]
     return "\n".join(lines)
 
 
@@ -32,8 +34,9 @@ def decisions_table(decisions: Sequence[Decision], zone: str) -> str:
     rows = []
     for d in decisions:
         resolved = local(d.resolved_at, zone) if d.resolved_at is not None else "OPEN"
-        rows.append([d.kind, d.criterion, scope_text(d.scope), local(d.opened_at, zone),
-                     resolved, d.id])
+        rows.append(
+            [d.kind, d.criterion, scope_text(d.scope), local(d.opened_at, zone), resolved, d.id]
+        )
     table = columns(["KIND", "CRITERION", "SCOPE", "OPENED", "RESOLVED", "ID"], rows)
     details = []
     for d in decisions:
@@ -47,21 +50,36 @@ def decisions_table(decisions: Sequence[Decision], zone: str) -> str:
 def spans_table(spans: Sequence[InconclusiveSpan], zone: str) -> str:
     if not spans:
         return "No inconclusive evaluation."
-    rows = [[s.criterion, scope_text(s.scope), local(s.start, zone), local(s.end, zone)]
-            for s in spans]
+    rows = [
+        [s.criterion, scope_text(s.scope), local(s.start, zone), local(s.end, zone)] for s in spans
+    ]
     return columns(["CRITERION", "SCOPE", "FROM", "TO"], rows)
 
 
 def slo_table(readings: Sequence[SLOReading]) -> str:
-    rows = [[r.slo, scope_text(r.scope), fmt_value(r.value),
-             f"{r.comparison} {fmt_value(r.objective)}", r.state.value.upper()]
-            for r in readings]
+    rows = [
+        [
+            r.slo,
+            scope_text(r.scope),
+            fmt_value(r.value),
+            f"{r.comparison} {fmt_value(r.objective)}",
+            r.state.value.upper(),
+        ]
+        for r in readings
+    ]
     return columns(["SLO", "SCOPE", "VALUE", "OBJECTIVE", "STATE"], rows)
 
 
 def verdict_table(verdicts: Sequence[Verdict]) -> str:
-    rows = [[v.criterion, scope_text(v.scope), v.state.value.upper(),
-             summary(v) if v.state is not State.CLEAR else ""] for v in verdicts]
+    rows = [
+        [
+            v.criterion,
+            scope_text(v.scope),
+            v.state.value.upper(),
+            summary(v) if v.state is not State.CLEAR else "",
+        ]
+        for v in verdicts
+    ]
     return columns(["CRITERION", "SCOPE", "STATE", "EVIDENCE"], rows)
 
 

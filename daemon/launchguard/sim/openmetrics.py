@@ -21,9 +21,11 @@ milliseconds, so timestamps of one series should be at least 1 ms apart.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TextIO
 
 Labels = Mapping[str, str]
@@ -105,13 +107,12 @@ class OpenMetricsWriter:
     def __init__(self, out: TextIO) -> None:
         self._out = out
         self._families: set[str] = set()
+        self._sample_names: set[str] = set()
         self._closed = False
 
-    def gauge(
-        self, name: str, help: str, series: Iterable[tuple[Labels, Iterable[Point]]]
-    ) -> None:
+    def gauge(self, name: str, help: str, series: Iterable[tuple[Labels, Iterable[Point]]]) -> None:
         """Writes a gauge family; each point is (unix seconds, value)."""
-        self._header(name, "gauge", help)
+        self._header(name, "gauge", help, [name])
         seen: set[str] = set()
         for labels, points in series:
             self._write_points(_selector(name, self._labels_once(labels, seen)), points)
@@ -124,7 +125,7 @@ class OpenMetricsWriter:
         Values are written as given: a drop is a counter reset, as Prometheus reads it.
         """
         family = name.removesuffix("_total")
-        self._header(family, "counter", help)
+        self._header(family, "counter", help, [f"{family}_total"])
         seen: set[str] = set()
         for labels, points in series:
             selector = _selector(f"{family}_total", self._labels_once(labels, seen))
@@ -148,17 +149,15 @@ class OpenMetricsWriter:
         if bounds and math.isinf(bounds[-1]) and bounds[-1] > 0:
             bounds.pop()
         if any(math.isnan(b) or math.isinf(b) for b in bounds) or any(
-            a >= b for a, b in zip(bounds, bounds[1:], strict=False)
+            a >= b for a, b in itertools.pairwise(bounds)
         ):
             raise ValueError(f"histogram {name}: bounds must be finite and ascending: {buckets}")
         les = [*(format_le(b) for b in bounds), "+Inf"]
-        self._header(name, "histogram", help)
+        self._header(name, "histogram", help, [f"{name}_{s}" for s in ("bucket", "count", "sum")])
         seen: set[str] = set()
         for labels, points in series:
             label_text = self._labels_once(labels, seen, reserved=("le",))
-            bucket_prefixes = [
-                _selector(f"{name}_bucket", label_text, f'le="{le}"') for le in les
-            ]
+            bucket_prefixes = [_selector(f"{name}_bucket", label_text, f'le="{le}"') for le in les]
             self._write_histogram_points(
                 name,
                 bucket_prefixes,
@@ -173,14 +172,15 @@ class OpenMetricsWriter:
             self._out.write("# EOF\n")
             self._closed = True
 
-    def _header(self, name: str, kind: str, help: str) -> None:
+    def _header(self, name: str, kind: str, help: str, sample_names: list[str]) -> None:
         if self._closed:
             raise ValueError("writer is closed")
         if not _METRIC_NAME.match(name):
             raise ValueError(f"invalid metric name {name!r}")
-        if name in self._families:
+        if name in self._families or self._sample_names.intersection(sample_names):
             raise ValueError(f"metric family {name} already written; families cannot interleave")
         self._families.add(name)
+        self._sample_names.update(sample_names)
         self._out.write(f"# HELP {name} {_escape_help(help)}\n# TYPE {name} {kind}\n")
 
     @staticmethod
@@ -251,3 +251,12 @@ def _raise_bad_time(prefix: str, prev: float, t: float) -> None:
         f"{series}: timestamp {t} does not follow {prev}; each series must be strictly"
         " increasing (promtool silently drops out-of-order and duplicate samples)"
     )
+
+
+def write_openmetrics(path: Path, write: Callable[[OpenMetricsWriter], None]) -> Path:
+    """Creates `path` (UTF-8), lets `write` add families to it, ends it with `# EOF`."""
+    with path.open("w", encoding="utf-8") as out:
+        writer = OpenMetricsWriter(out)
+        write(writer)
+        writer.close()
+    return path

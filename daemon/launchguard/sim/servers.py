@@ -51,13 +51,11 @@ def free_port() -> int:
         return port
 
 
-def backfill(
-    openmetrics_file: Path, data_dir: Path, *, max_block_duration: str = "24h"
-) -> None:
+def backfill(openmetrics_file: Path, data_dir: Path, *, max_block_duration: str = "24h") -> None:
     """Loads an OpenMetrics file into TSDB blocks under `data_dir` with promtool.
 
     Runs `promtool tsdb create-blocks-from openmetrics --max-block-duration=24h`
-    (24 h blocks: a 7-day history backfills about 6× faster than with 2 h blocks).
+    (24 h blocks: a 7-day history backfills about 6 times faster than with 2 h blocks).
     Raises `ComponentError` with promtool's output when it fails. promtool exits 0
     on out-of-order samples, dropping them: `OpenMetricsWriter` refuses those.
     """
