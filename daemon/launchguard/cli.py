@@ -9,10 +9,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from launchguard import __version__, logs
-from launchguard.commands import evaluation, validate
+from launchguard.commands import demo, evaluation, validate
 from launchguard.config.loader import ConfigError
 from launchguard.prometheus import PrometheusError
 from launchguard.signals import SignalQueryError
+from launchguard.sim.servers import ComponentError
 
 EXIT_OK, EXIT_ROLLBACK, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
@@ -66,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=evaluation.backtest)
 
+    p = sub.add_parser("demo", help="the main job on an embedded launch day, on a real Prometheus")
+    p.add_argument("--config", metavar="FILE", help="launch config YAML (default: shipped)")
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep Prometheus running after the report, until Ctrl-C",
+    )
+    p.set_defaults(handler=demo.run)
+
     p = sub.add_parser("validate", help="check a config file; print every problem")
     p.add_argument("file", nargs="?", metavar="FILE", help="config file (or use --config)")
     _common(p, prometheus=False)
@@ -89,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except SignalQueryError as exc:
         print(f"launchguard: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ComponentError as exc:
+        print(f"launchguard: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except PrometheusError as exc:
         print(
