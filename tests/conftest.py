@@ -59,3 +59,13 @@ def make_prometheus(tmp_path: Path) -> Iterator[MakePrometheus]:
     yield make
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _structlog_defaults() -> Iterator[None]:
+    """CLI tests configure structlog globally; every test starts from its defaults."""
+    import structlog
+
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()

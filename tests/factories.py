@@ -88,9 +88,7 @@ def pair(network: str, name: str) -> ScopeKey:
     return (("network", network), ("pair", name))
 
 
-def _frame(
-    name: str, scope: tuple[str, ...], by: Mapping[ScopeKey, Points], start: float
-) -> Frame:
+def _frame(name: str, scope: tuple[str, ...], by: Mapping[ScopeKey, Points], start: float) -> Frame:
     return Frame(name, scope, {key: series(points, start) for key, points in by.items()})
 
 
@@ -138,16 +136,16 @@ def frames(
 
 
 def merge(*parts: Mapping[str, Frame]) -> dict[str, Frame]:
-    """Frames of several factories together (the same signal in two parts: scopes are joined)."""
-    out: dict[str, Frame] = {}
+    """Frames of several factories together; the same signal and scope in two parts joins the
+    points (a later part wins on the same tick)."""
+    values: dict[str, dict[ScopeKey, dict[Tick, float]]] = {}
+    scopes: dict[str, tuple[str, ...]] = {}
     for part in parts:
         for name, frame in part.items():
-            if name in out:
-                joined = {**out[name].values, **frame.values}
-                out[name] = Frame(name, frame.scope, joined)
-            else:
-                out[name] = frame
-    return out
+            scopes[name] = frame.scope
+            for key, points in frame.values.items():
+                values.setdefault(name, {}).setdefault(key, {}).update(points)
+    return {name: Frame(name, scopes[name], by_key) for name, by_key in values.items()}
 
 
 # --- operand variants at one evaluation time (NOW) ------------------------------------------
@@ -276,3 +274,38 @@ def stall_timeline(by_network: Mapping[str, str], start: float = 0.0) -> dict[st
         completed[network] = codes(spec, 0.0, 5.0, start)
         queue[network] = ramp(start - 60, start + len(spec) * STEP_S / 60, first=1.0)
     return frames(completed=completed, queue=queue)
+
+
+def eod_timeline(by_pair: Mapping[tuple[str, str], str], start: float = 0.0) -> dict[str, Frame]:
+    """eod_unsettled per (network, pair) per step from state strings: F → 5 unsettled sessions
+    (with 5 already 15 min before `start`), C → 0, I → neither unsettled nor cut-off reported.
+    The cut-off is two hours before `start`, so F is past the 90-minute grace."""
+    unsettled: dict[tuple[str, str], Points] = {}
+    cutoff: dict[tuple[str, str], Points] = {}
+    for key, spec in by_pair.items():
+        unsettled[key] = {**constant(5.0, start - 15, start), **codes(spec, 5.0, 0.0, start)}
+        cutoff[key] = codes(spec, unix(start - 120), unix(start - 120), start)
+    return frames(unsettled=unsettled, cutoff=cutoff)
+
+
+def passthrough_firing(network: str, start: float, end: float) -> dict[str, Frame]:
+    """passthrough_rollback fires at every step start..end: p95 2000 s from 15 min before,
+    queue growing by one per step from 30 min before."""
+    return frames(
+        passthrough={network: constant(2000.0, start - 15, end)},
+        queue={network: ramp(start - 30, end, first=1.0)},
+    )
+
+
+def webhook_firing(start: float, end: float, success: float = 0.9) -> dict[str, Frame]:
+    """webhook success at `success` every step start..end, dead letters growing by one per step
+    from 15 min before (fires while `success` < 0.98)."""
+    return frames(
+        webhook_success=constant(success, start, end),
+        dead_letter=ramp(start - 15, end, first=1.0),
+    )
+
+
+def as_minute(t: Tick) -> float:
+    """A tick as minutes after ORIGIN (for readable expected values)."""
+    return (t - minute(0)) / 60_000

@@ -117,7 +117,8 @@ def eod_unsettled(ctx: Context, p: EodUnsettled, t: Tick) -> list[Verdict]:
     """Some pair has unsettled sessions ≥ `min_since_cutoff` after its cut-off, not improving.
 
     The network's verdict: FIRED if any pair fires (its detail lists the firing pairs), else
-    INCONCLUSIVE if any pair lacks an operand or the network reports no pair, else CLEAR.
+    INCONCLUSIVE if any pair lacks an operand or no pair of the network reports at t,
+    else CLEAR.
     """
     out = []
     min_since = tick(p.min_since_cutoff)
@@ -125,6 +126,7 @@ def eod_unsettled(ctx: Context, p: EodUnsettled, t: Tick) -> list[Verdict]:
     for network in ctx.networks:
         fired: list[Verdict] = []
         inconclusive: list[Verdict] = []
+        reporting = 0  # pairs with any operand at t: none at all is a gap, not health
         for key in ctx.pairs.get(network, ()):
             obs = (
                 _read(ctx, p.unsettled_signal, key, t, p.improvement_over),
@@ -133,6 +135,7 @@ def eod_unsettled(ctx: Context, p: EodUnsettled, t: Tick) -> list[Verdict]:
             )
             if all(o.value is ABSENT for o in obs):
                 continue  # the pair does not exist at t (not yet created, or retired)
+            reporting += 1
             v = _verdict(
                 "eod_unsettled",
                 key,
@@ -148,7 +151,7 @@ def eod_unsettled(ctx: Context, p: EodUnsettled, t: Tick) -> list[Verdict]:
         key = network_key(network)
         if fired:
             out.append(_network_verdict(key, t, State.FIRED, fired, thresholds))
-        elif inconclusive or not ctx.pairs.get(network):
+        elif inconclusive or not reporting:
             out.append(_network_verdict(key, t, State.INCONCLUSIVE, inconclusive, thresholds))
         else:
             out.append(Verdict("eod_unsettled", key, t, State.CLEAR, (), thresholds))
