@@ -17,7 +17,7 @@ from launchguard.config.models import (
     Sev1,
     WebhookRollback,
 )
-from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, ScopeKey, Tick, tick
+from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, Reading, ScopeKey, Tick, tick
 from launchguard.core.verdicts import Observation, State, Verdict
 
 
@@ -28,6 +28,7 @@ class Context:
     frames: Frames
     networks: tuple[str, ...]
     pairs: dict[str, tuple[ScopeKey, ...]]  # network → pair scope keys seen in the frames
+    explain: bool = False  # build evidence for clear verdicts too (check, not backtest)
 
 
 def network_key(network: str) -> ScopeKey:
@@ -47,70 +48,104 @@ def pair_index(frames: Frames, signals: Sequence[str]) -> dict[str, tuple[ScopeK
     return {net: tuple(sorted(keys)) for net, keys in found.items()}
 
 
-def _read(ctx: Context, signal: str, key: ScopeKey, t: Tick, offset: float = 0.0) -> Observation:
-    frame = ctx.frames.get(signal)
-    at = t - tick(offset)
-    value = frame.at(key, at) if frame is not None else ABSENT
-    return Observation(signal, key, at, offset, value)
+Read = tuple[str, float]
+"""An operand: (signal, offset in seconds before t)."""
+
+
+def _values(ctx: Context, key: ScopeKey, t: Tick, reads: Sequence[Read]) -> list[Reading]:
+    out: list[Reading] = []
+    for signal, offset in reads:
+        frame = ctx.frames.get(signal)
+        out.append(frame.at(key, t - tick(offset)) if frame is not None else ABSENT)
+    return out
 
 
 def _verdict(
+    ctx: Context,
     name: str,
     key: ScopeKey,
     t: Tick,
-    obs: tuple[Observation, ...],
+    reads: Sequence[Read],
     thresholds: dict[str, float],
     fires: Callable[[list[float]], bool],
+    values: list[Reading] | None = None,
 ) -> Verdict:
-    values = [o.value for o in obs]
+    """FIRED/CLEAR from `fires(values)`, INCONCLUSIVE if any operand is NoData.
+
+    Evidence (observations) is built for fired and inconclusive verdicts, and for clear
+    ones only when the context asks to explain: a 7-day backtest has ~10^5 clear verdicts.
+    """
+    values = _values(ctx, key, t, reads) if values is None else values
     if any(isinstance(v, NoData) for v in values):
-        return Verdict(name, key, t, State.INCONCLUSIVE, obs, thresholds)
-    numbers = [float(v) for v in values]  # type: ignore[arg-type]  # NoData excluded above
-    state = State.FIRED if fires(numbers) else State.CLEAR
+        state = State.INCONCLUSIVE
+    else:
+        state = State.FIRED if fires(values) else State.CLEAR  # type: ignore[arg-type]
+        if state is State.CLEAR and not ctx.explain:
+            return Verdict(name, key, t, state, (), thresholds)
+    obs = tuple(
+        Observation(signal, key, t - tick(offset), offset, value)
+        for (signal, offset), value in zip(reads, values, strict=True)
+    )
     return Verdict(name, key, t, state, obs, thresholds)
 
 
+def passthrough_reads(p: PassthroughRollback) -> tuple[Read, ...]:
+    return (
+        (p.p95_signal, p.previous_window),
+        (p.p95_signal, 0.0),
+        (p.queue_signal, p.queue_growth_over),
+        (p.queue_signal, 0.0),
+    )
+
+
+def stall_reads(p: PayoutStall) -> tuple[Read, ...]:
+    return ((p.completed_signal, 0.0), (p.queue_signal, p.queue_growth_over), (p.queue_signal, 0.0))
+
+
+def eod_reads(p: EodUnsettled) -> tuple[Read, ...]:
+    return (
+        (p.unsettled_signal, p.improvement_over),
+        (p.unsettled_signal, 0.0),
+        (p.cutoff_signal, 0.0),
+    )
+
+
+def webhook_reads(p: WebhookRollback) -> tuple[Read, ...]:
+    return (
+        (p.success_signal, 0.0),
+        (p.dead_letter_signal, p.growth_over),
+        (p.dead_letter_signal, 0.0),
+    )
+
+
+def sev1_reads(p: Sev1) -> tuple[Read, ...]:
+    return ((p.signal, 0.0),)
+
+
 def passthrough_rollback(ctx: Context, p: PassthroughRollback, t: Tick) -> list[Verdict]:
-    """p95@t > threshold and p95@(t - previous_window) > threshold and the queue grows."""
-    out = []
-    thresholds = {"p95_threshold": p.p95_threshold}
-    for network in ctx.networks:
-        key = network_key(network)
-        obs = (
-            _read(ctx, p.p95_signal, key, t, p.previous_window),
-            _read(ctx, p.p95_signal, key, t),
-            _read(ctx, p.queue_signal, key, t, p.queue_growth_over),
-            _read(ctx, p.queue_signal, key, t),
-        )
-        out.append(
-            _verdict(
-                "passthrough_rollback",
-                key,
-                t,
-                obs,
-                thresholds,
-                lambda v: v[0] > p.p95_threshold and v[1] > p.p95_threshold and v[3] > v[2],
-            )
-        )
-    return out
+    """p95@(t - previous_window) > threshold and p95@t > threshold and the queue grows."""
+    reads, limit = passthrough_reads(p), p.p95_threshold
+    thresholds = {"p95_threshold": limit}
+
+    def fires(v: list[float]) -> bool:
+        return v[0] > limit and v[1] > limit and v[3] > v[2]
+
+    return [
+        _verdict(ctx, "passthrough_rollback", network_key(n), t, reads, thresholds, fires)
+        for n in ctx.networks
+    ]
 
 
 def payout_stall(ctx: Context, p: PayoutStall, t: Tick) -> list[Verdict]:
     """No payout completed in the window, the queue is non-empty and growing."""
-    out = []
-    for network in ctx.networks:
-        key = network_key(network)
-        obs = (
-            _read(ctx, p.completed_signal, key, t),
-            _read(ctx, p.queue_signal, key, t, p.queue_growth_over),
-            _read(ctx, p.queue_signal, key, t),
-        )
-        out.append(
-            _verdict(
-                "payout_stall", key, t, obs, {}, lambda v: v[0] == 0 and v[2] > 0 and v[2] > v[1]
-            )
-        )
-    return out
+    reads = stall_reads(p)
+
+    def fires(v: list[float]) -> bool:
+        return v[0] == 0 and v[2] > 0 and v[2] > v[1]
+
+    return [
+        _verdict(ctx, "payout_stall", network_key(n), t, reads, {}, fires) for n in ctx.networks
+    ]
 
 
 def eod_unsettled(ctx: Context, p: EodUnsettled, t: Tick) -> list[Verdict]:
@@ -121,29 +156,22 @@ def eod_unsettled(ctx: Context, p: EodUnsettled, t: Tick) -> list[Verdict]:
     else CLEAR.
     """
     out = []
-    min_since = tick(p.min_since_cutoff)
+    reads, min_since = eod_reads(p), tick(p.min_since_cutoff)
     thresholds = {"min_since_cutoff": p.min_since_cutoff}
+
+    def fires(v: list[float]) -> bool:
+        return v[1] > 0 and t - tick(v[2]) >= min_since and v[1] >= v[0]
+
     for network in ctx.networks:
         fired: list[Verdict] = []
         inconclusive: list[Verdict] = []
         reporting = 0  # pairs with any operand at t: none at all is a gap, not health
         for key in ctx.pairs.get(network, ()):
-            obs = (
-                _read(ctx, p.unsettled_signal, key, t, p.improvement_over),
-                _read(ctx, p.unsettled_signal, key, t),
-                _read(ctx, p.cutoff_signal, key, t),
-            )
-            if all(o.value is ABSENT for o in obs):
+            values = _values(ctx, key, t, reads)
+            if all(v is ABSENT for v in values):
                 continue  # the pair does not exist at t (not yet created, or retired)
             reporting += 1
-            v = _verdict(
-                "eod_unsettled",
-                key,
-                t,
-                obs,
-                thresholds,
-                lambda v: v[1] > 0 and t - tick(v[2]) >= min_since and v[1] >= v[0],
-            )
+            v = _verdict(ctx, "eod_unsettled", key, t, reads, thresholds, fires, values)
             if v.state is State.FIRED:
                 fired.append(v)
             elif v.state is State.INCONCLUSIVE:
@@ -168,45 +196,34 @@ def _network_verdict(
 
 def webhook_rollback(ctx: Context, p: WebhookRollback, t: Tick) -> list[Verdict]:
     """Success ratio below threshold and the dead-letter queue growing (global)."""
-    obs = (
-        _read(ctx, p.success_signal, GLOBAL, t),
-        _read(ctx, p.dead_letter_signal, GLOBAL, t, p.growth_over),
-        _read(ctx, p.dead_letter_signal, GLOBAL, t),
-    )
-    thresholds = {"success_threshold": p.success_threshold}
-    return [
-        _verdict(
-            "webhook_rollback",
-            GLOBAL,
-            t,
-            obs,
-            thresholds,
-            lambda v: v[0] < p.success_threshold and v[2] > v[1],
-        )
-    ]
+    limit = p.success_threshold
+
+    def fires(v: list[float]) -> bool:
+        return v[0] < limit and v[2] > v[1]
+
+    thresholds = {"success_threshold": limit}
+    return [_verdict(ctx, "webhook_rollback", GLOBAL, t, webhook_reads(p), thresholds, fires)]
 
 
 def sev1(ctx: Context, p: Sev1, t: Tick) -> list[Verdict]:
     """An open SEV1 incident (global)."""
-    obs = (_read(ctx, p.signal, GLOBAL, t),)
-    return [
-        _verdict("sev1", GLOBAL, t, obs, {"threshold": p.threshold}, lambda v: v[0] > p.threshold)
-    ]
+    limit = p.threshold
+
+    def fires(v: list[float]) -> bool:
+        return v[0] > limit
+
+    return [_verdict(ctx, "sev1", GLOBAL, t, sev1_reads(p), {"threshold": limit}, fires)]
 
 
 def operand_offsets(c: Criteria) -> dict[str, set[float]]:
     """signal → the offsets (seconds before t) the criteria read it at, 0 included."""
-    reads: list[tuple[str, float]] = [
-        (c.passthrough_rollback.p95_signal, c.passthrough_rollback.previous_window),
-        (c.passthrough_rollback.queue_signal, c.passthrough_rollback.queue_growth_over),
-        (c.payout_stall.completed_signal, 0.0),
-        (c.payout_stall.queue_signal, c.payout_stall.queue_growth_over),
-        (c.eod_unsettled.unsettled_signal, c.eod_unsettled.improvement_over),
-        (c.eod_unsettled.cutoff_signal, 0.0),
-        (c.webhook_rollback.success_signal, 0.0),
-        (c.webhook_rollback.dead_letter_signal, c.webhook_rollback.growth_over),
-        (c.sev1.signal, 0.0),
-    ]
+    reads = (
+        *passthrough_reads(c.passthrough_rollback),
+        *stall_reads(c.payout_stall),
+        *eod_reads(c.eod_unsettled),
+        *webhook_reads(c.webhook_rollback),
+        *sev1_reads(c.sev1),
+    )
     out: dict[str, set[float]] = {}
     for signal, offset in reads:
         out.setdefault(signal, {0.0}).add(offset)

@@ -7,7 +7,7 @@ they fetched and in whether they keep the `DecisionBook` between calls.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from launchguard.config.domain import Launch
 from launchguard.config.models import ROLLBACK_CRITERIA
@@ -94,6 +94,8 @@ def evaluate_span(
         if t >= report_from:
             spans.add(t, verdicts)
     last = times[-1] if times else report_from
+    if times:  # the last time again, with evidence for clear verdicts too (for `check`)
+        verdicts = crit.evaluate_all(replace(ctx, explain=True), launch.criteria, last)
     reported = [
         d
         for d in book.decisions()

@@ -57,13 +57,12 @@ _TO_STATE = {
 
 
 def as_verdict(reading: SLOReading, signal: str) -> Verdict:
-    """An SLO reading as a verdict, so `slo_breach` decisions share the lifecycle."""
+    """An SLO reading as a verdict, so `slo_breach` decisions share the lifecycle.
+
+    A met SLO carries no evidence (no decision opens on it)."""
+    state = _TO_STATE[reading.state]
+    thresholds = {"objective": reading.objective}
+    if state is State.CLEAR:
+        return Verdict(reading.slo, reading.scope, reading.at, state, (), thresholds)
     obs = (Observation(signal, reading.scope, reading.at, 0.0, reading.value),)
-    return Verdict(
-        reading.slo,
-        reading.scope,
-        reading.at,
-        _TO_STATE[reading.state],
-        obs,
-        {"objective": reading.objective},
-    )
+    return Verdict(reading.slo, reading.scope, reading.at, state, obs, thresholds)
