@@ -69,6 +69,7 @@ def check(args: argparse.Namespace) -> int:
             "at": rfc3339(tick(at)),
             "rollback_recommended": bool(rollback),
             "slos": [jsonout.slo_json(r) for r in out.slos],
+            "slo_details": [jsonout.slo_json(r) for r in out.slo_details],
             "criteria": [jsonout.verdict_json(v) for v in out.verdicts],
             "decisions": [jsonout.decision_json(d) for d in open_now],
             "warnings": list(result.warnings),
@@ -78,6 +79,9 @@ def check(args: argparse.Namespace) -> int:
         zone = launch.timezone
         print(f"launchguard check at {local(tick(at), zone)} ({launch.prometheus.url})\n")
         print(table.slo_table(out.slos) + "\n")
+        if out.slo_details:
+            print("PER SCOPE (shown, never a decision)")
+            print(table.slo_table(out.slo_details) + "\n")
         print(table.verdict_table(out.verdicts) + "\n")
         print("OPEN DECISIONS")
         print(table.decisions_table(open_now, zone))

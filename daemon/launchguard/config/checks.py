@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import promql_parser
 
@@ -18,6 +19,7 @@ def problems(config: LaunchConfig) -> list[Problem]:
     found += _signal_problems(config)
     found += _reference_problems(config)
     found += _launch_problems(config)
+    found += _auth_problems(config)
     return found
 
 
@@ -57,10 +59,13 @@ def _reference_problems(config: LaunchConfig) -> list[Problem]:
         for field, ref in getattr(config.criteria, crit).model_dump().items():
             if (field.endswith("_signal") or field == "signal") and ref not in config.signals:
                 found.append((f"criteria.{crit}.{field}", f"unknown signal {ref!r}"))
+    for name in config.slos:
+        if name in known_criteria():
+            found.append((f"slos.{name}", "an SLO cannot share its name with a criterion"))
     cap = config.launch.volume_cap_signal
     if cap is not None and cap not in config.signals:
         found.append(("launch.volume_cap_signal", f"unknown signal {cap!r}"))
-    known = (*ROLLBACK_CRITERIA, ESCALATION_CRITERION)
+    known = known_criteria()
     for crit in known:
         if crit not in config.actions:
             found.append((f"actions.{crit}", "missing action plan"))
@@ -68,6 +73,22 @@ def _reference_problems(config: LaunchConfig) -> list[Problem]:
         if crit not in known:
             found.append((f"actions.{crit}", "not a rollback criterion"))
     return found
+
+
+def _auth_problems(config: LaunchConfig) -> list[Problem]:
+    p = config.prometheus
+    found: list[Problem] = []
+    if p.basic_auth is not None and (p.bearer_token is not None or p.bearer_token_file):
+        found.append(("prometheus.basic_auth", "use either basic_auth or a bearer token"))
+    for field in ("bearer_token_file", "ca_file"):
+        path = getattr(p, field)
+        if path and not Path(path).is_file():
+            found.append((f"prometheus.{field}", f"no such file {path!r}"))
+    return found
+
+
+def known_criteria() -> tuple[str, ...]:
+    return (*ROLLBACK_CRITERIA, ESCALATION_CRITERION)
 
 
 def _launch_problems(config: LaunchConfig) -> list[Problem]:

@@ -15,7 +15,7 @@ from launchguard.core import criteria as crit
 from launchguard.core.actions import level_in_force
 from launchguard.core.decisions import Decision, DecisionBook, Transition
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, ScopeKey, Tick, seconds, tick
-from launchguard.core.slo import as_verdict, read_slos
+from launchguard.core.slo import as_verdict, read_details, read_slos
 from launchguard.core.verdicts import SLOReading, State, Verdict
 
 
@@ -38,6 +38,7 @@ class Outcome:
     transitions: list[tuple[Tick, Transition]]
     verdicts: list[Verdict] = field(default_factory=list)  # at the last time
     slos: list[SLOReading] = field(default_factory=list)  # at the last time
+    slo_details: list[SLOReading] = field(default_factory=list)  # e.g. per partner, last time
     book: DecisionBook | None = None
 
 
@@ -96,12 +97,13 @@ def evaluate_span(
     last = times[-1] if times else report_from
     if times:  # the last time again, with evidence for clear verdicts too (for `check`)
         verdicts = crit.evaluate_all(replace(ctx, explain=True), launch.criteria, last)
+    details = read_details(launch.slos, frames, last) if times else []
     reported = [
         d
         for d in book.decisions()
         if (d.resolved_at is None or d.resolved_at >= report_from) and d.opened_at <= last
     ]
-    return Outcome(reported, spans.close(), transitions, verdicts, slos, book)
+    return Outcome(reported, spans.close(), transitions, verdicts, slos, details, book)
 
 
 class _SpanTracker:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from launchguard.config.models import SLOSpec
-from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, ScopeKey, Tick
+from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, Reading, ScopeKey, Tick
 from launchguard.core.verdicts import Observation, SLOReading, SLOState, State, Verdict
 
 
@@ -39,14 +39,36 @@ def read_slos(
         seen = list(frame.scopes()) if frame is not None else []
         for key in slo_scopes(scopes[spec.signal], networks, seen):
             value = frame.at(key, t) if frame is not None else ABSENT
-            if isinstance(value, NoData):
-                state = SLOState.NO_DATA
-            elif meets(value, spec.objective, spec.comparison):
-                state = SLOState.MET
-            else:
-                state = SLOState.BREACHED
-            out.append(SLOReading(name, key, t, value, spec.objective, spec.comparison, state))
+            out.append(
+                SLOReading(
+                    name, key, t, value, spec.objective, spec.comparison, _state(value, spec)
+                )
+            )
     return out
+
+
+def read_details(slos: Mapping[str, SLOSpec], frames: Frames, t: Tick) -> list[SLOReading]:
+    """Each SLO's detail signal (e.g. webhook success per partner) at `t`, for display only:
+    details never open decisions."""
+    out = []
+    for name, spec in slos.items():
+        frame = frames.get(spec.detail_signal) if spec.detail_signal else None
+        if frame is None:
+            continue
+        for key in sorted(frame.scopes()):
+            value = frame.at(key, t)
+            out.append(
+                SLOReading(
+                    name, key, t, value, spec.objective, spec.comparison, _state(value, spec)
+                )
+            )
+    return out
+
+
+def _state(value: Reading, spec: SLOSpec) -> SLOState:
+    if isinstance(value, NoData):
+        return SLOState.NO_DATA
+    return SLOState.MET if meets(value, spec.objective, spec.comparison) else SLOState.BREACHED
 
 
 _TO_STATE = {
