@@ -1,13 +1,16 @@
-"""The five rollback criteria of the launch plan (DESIGN §1), evaluated at one time.
+"""The five rollback criteria of the launch plan (DESIGN §1).
 
-Each function returns one verdict per scope. A criterion with any operand absent or NaN
-in a scope is INCONCLUSIVE there: missing data is never health and never a rollback.
+Each criterion is a `Rule`: the operands it reads (signal, offset before t) and the test
+that fires it. A rule is evaluated either at one time, with evidence (`evaluate_all`), or
+over a whole span as columns of states (`state_columns`), which is how a backtest stays
+fast. Both paths share `Rule.state`. A criterion with any operand absent or NaN in a scope
+is INCONCLUSIVE there: missing data is never health and never a rollback.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from launchguard.config.models import (
     Criteria,
@@ -17,8 +20,44 @@ from launchguard.config.models import (
     Sev1,
     WebhookRollback,
 )
-from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, Reading, ScopeKey, Tick, tick
+from launchguard.core.frames import (
+    ABSENT,
+    GLOBAL,
+    Frames,
+    NoData,
+    Reading,
+    ScopeKey,
+    Tick,
+    tick,
+)
 from launchguard.core.verdicts import Observation, State, Verdict
+
+Read = tuple[str, float]
+"""An operand: (signal, offset in seconds before t)."""
+
+Fires = Callable[[Sequence[float], Tick], bool]
+"""The rule's test on its operand values (all numbers) at time t."""
+
+FIRED, CLEAR, INCONCLUSIVE = State.FIRED, State.CLEAR, State.INCONCLUSIVE
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A criterion: its operands, its test, and whether it is per network, global or per pair
+    (a per-pair rule yields one verdict per network, listing the pairs)."""
+
+    name: str
+    scope: str  # "network" | "global" | "pair"
+    reads: tuple[Read, ...]
+    fires: Fires
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def state(self, values: Sequence[float | None], t: Tick) -> State:
+        """INCONCLUSIVE if a value is None or NaN, else FIRED or CLEAR by the test."""
+        for v in values:
+            if v is None or v != v:
+                return INCONCLUSIVE
+        return FIRED if self.fires(values, t) else CLEAR  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -29,6 +68,20 @@ class Context:
     networks: tuple[str, ...]
     pairs: dict[str, tuple[ScopeKey, ...]]  # network → pair scope keys seen in the frames
     explain: bool = False  # build evidence for clear verdicts too (check, not backtest)
+
+    def scopes(self, rule: Rule) -> list[ScopeKey]:
+        return [GLOBAL] if rule.scope == "global" else [network_key(n) for n in self.networks]
+
+    def column(
+        self, signal: str, key: ScopeKey, offset: float, times: Sequence[Tick]
+    ) -> list[float | None]:
+        """The signal's values in `key` at each of `times` minus `offset` (None: absent)."""
+        frame = self.frames.get(signal)
+        series = frame.values.get(key) if frame is not None else None
+        if not series:
+            return [None] * len(times)
+        off = tick(offset)
+        return [series.get(t - off) for t in times]
 
 
 def network_key(network: str) -> ScopeKey:
@@ -48,8 +101,100 @@ def pair_index(frames: Frames, signals: Sequence[str]) -> dict[str, tuple[ScopeK
     return {net: tuple(sorted(keys)) for net, keys in found.items()}
 
 
-Read = tuple[str, float]
-"""An operand: (signal, offset in seconds before t)."""
+# --- the five rules ---------------------------------------------------------------------------
+
+
+def passthrough_rule(p: PassthroughRollback) -> Rule:
+    """p95@(t - previous_window) > threshold and p95@t > threshold and the queue grows."""
+    limit = p.p95_threshold
+
+    def fires(v: Sequence[float], _t: Tick) -> bool:
+        return v[0] > limit and v[1] > limit and v[3] > v[2]
+
+    reads = (
+        (p.p95_signal, p.previous_window),
+        (p.p95_signal, 0.0),
+        (p.queue_signal, p.queue_growth_over),
+        (p.queue_signal, 0.0),
+    )
+    return Rule("passthrough_rollback", "network", reads, fires, {"p95_threshold": limit})
+
+
+def stall_rule(p: PayoutStall) -> Rule:
+    """No payout completed in the window, the queue is non-empty and growing."""
+
+    def fires(v: Sequence[float], _t: Tick) -> bool:
+        return v[0] == 0 and v[2] > 0 and v[2] > v[1]
+
+    reads = (
+        (p.completed_signal, 0.0),
+        (p.queue_signal, p.queue_growth_over),
+        (p.queue_signal, 0.0),
+    )
+    return Rule("payout_stall", "network", reads, fires)
+
+
+def eod_rule(p: EodUnsettled) -> Rule:
+    """A pair has unsettled sessions ≥ `min_since_cutoff` after its cut-off, not improving."""
+    min_since = tick(p.min_since_cutoff)
+
+    def fires(v: Sequence[float], t: Tick) -> bool:
+        return v[1] > 0 and t - tick(v[2]) >= min_since and v[1] >= v[0]
+
+    reads = (
+        (p.unsettled_signal, p.improvement_over),
+        (p.unsettled_signal, 0.0),
+        (p.cutoff_signal, 0.0),
+    )
+    return Rule("eod_unsettled", "pair", reads, fires, {"min_since_cutoff": p.min_since_cutoff})
+
+
+def webhook_rule(p: WebhookRollback) -> Rule:
+    """Success ratio below threshold and the dead-letter queue growing (global)."""
+    limit = p.success_threshold
+
+    def fires(v: Sequence[float], _t: Tick) -> bool:
+        return v[0] < limit and v[2] > v[1]
+
+    reads = (
+        (p.success_signal, 0.0),
+        (p.dead_letter_signal, p.growth_over),
+        (p.dead_letter_signal, 0.0),
+    )
+    return Rule("webhook_rollback", "global", reads, fires, {"success_threshold": limit})
+
+
+def sev1_rule(p: Sev1) -> Rule:
+    """An open SEV1 incident (global)."""
+    limit = p.threshold
+
+    def fires(v: Sequence[float], _t: Tick) -> bool:
+        return v[0] > limit
+
+    return Rule("sev1", "global", ((p.signal, 0.0),), fires, {"threshold": limit})
+
+
+def rules(c: Criteria) -> tuple[Rule, ...]:
+    """The five rollback criteria with the config's numbers."""
+    return (
+        passthrough_rule(c.passthrough_rollback),
+        stall_rule(c.payout_stall),
+        eod_rule(c.eod_unsettled),
+        webhook_rule(c.webhook_rollback),
+        sev1_rule(c.sev1),
+    )
+
+
+def operand_offsets(c: Criteria) -> dict[str, set[float]]:
+    """signal → the offsets (seconds before t) the criteria read it at, 0 included."""
+    out: dict[str, set[float]] = {}
+    for rule in rules(c):
+        for signal, offset in rule.reads:
+            out.setdefault(signal, {0.0}).add(offset)
+    return out
+
+
+# --- at one time, with evidence ---------------------------------------------------------------
 
 
 def _values(ctx: Context, key: ScopeKey, t: Tick, reads: Sequence[Read]) -> list[Reading]:
@@ -60,182 +205,85 @@ def _values(ctx: Context, key: ScopeKey, t: Tick, reads: Sequence[Read]) -> list
     return out
 
 
-def _verdict(
-    ctx: Context,
-    name: str,
-    key: ScopeKey,
-    t: Tick,
-    reads: Sequence[Read],
-    thresholds: dict[str, float],
-    fires: Callable[[list[float]], bool],
-    values: list[Reading] | None = None,
-) -> Verdict:
-    """FIRED/CLEAR from `fires(values)`, INCONCLUSIVE if any operand is NoData.
+def verdict_at(ctx: Context, rule: Rule, key: ScopeKey, t: Tick) -> Verdict:
+    """The rule's verdict in a network or global scope at `t`."""
+    if rule.scope == "pair":
+        return _pairs_verdict(ctx, rule, key, t)
+    return _verdict(ctx, rule, key, t, _values(ctx, key, t, rule.reads))
 
-    Evidence (observations) is built for fired and inconclusive verdicts, and for clear
-    ones only when the context asks to explain: a 7-day backtest has ~10^5 clear verdicts.
-    """
-    values = _values(ctx, key, t, reads) if values is None else values
-    if any(isinstance(v, NoData) for v in values):
-        state = State.INCONCLUSIVE
-    else:
-        state = State.FIRED if fires(values) else State.CLEAR  # type: ignore[arg-type]
-        if state is State.CLEAR and not ctx.explain:
-            return Verdict(name, key, t, state, (), thresholds)
+
+def _verdict(ctx: Context, rule: Rule, key: ScopeKey, t: Tick, values: list[Reading]) -> Verdict:
+    """Evidence is built for fired and inconclusive verdicts, and for clear ones only when
+    the context asks to explain."""
+    numbers = [None if isinstance(v, NoData) else v for v in values]
+    state = rule.state(numbers, t)
+    if state is CLEAR and not ctx.explain:
+        return Verdict(rule.name, key, t, state, (), rule.thresholds)
     obs = tuple(
         Observation(signal, key, t - tick(offset), offset, value)
-        for (signal, offset), value in zip(reads, values, strict=True)
+        for (signal, offset), value in zip(rule.reads, values, strict=True)
     )
-    return Verdict(name, key, t, state, obs, thresholds)
+    return Verdict(rule.name, key, t, state, obs, rule.thresholds)
 
 
-def passthrough_reads(p: PassthroughRollback) -> tuple[Read, ...]:
-    return (
-        (p.p95_signal, p.previous_window),
-        (p.p95_signal, 0.0),
-        (p.queue_signal, p.queue_growth_over),
-        (p.queue_signal, 0.0),
-    )
-
-
-def stall_reads(p: PayoutStall) -> tuple[Read, ...]:
-    return ((p.completed_signal, 0.0), (p.queue_signal, p.queue_growth_over), (p.queue_signal, 0.0))
-
-
-def eod_reads(p: EodUnsettled) -> tuple[Read, ...]:
-    return (
-        (p.unsettled_signal, p.improvement_over),
-        (p.unsettled_signal, 0.0),
-        (p.cutoff_signal, 0.0),
-    )
-
-
-def webhook_reads(p: WebhookRollback) -> tuple[Read, ...]:
-    return (
-        (p.success_signal, 0.0),
-        (p.dead_letter_signal, p.growth_over),
-        (p.dead_letter_signal, 0.0),
-    )
-
-
-def sev1_reads(p: Sev1) -> tuple[Read, ...]:
-    return ((p.signal, 0.0),)
-
-
-def passthrough_rollback(ctx: Context, p: PassthroughRollback, t: Tick) -> list[Verdict]:
-    """p95@(t - previous_window) > threshold and p95@t > threshold and the queue grows."""
-    reads, limit = passthrough_reads(p), p.p95_threshold
-    thresholds = {"p95_threshold": limit}
-
-    def fires(v: list[float]) -> bool:
-        return v[0] > limit and v[1] > limit and v[3] > v[2]
-
-    return [
-        _verdict(ctx, "passthrough_rollback", network_key(n), t, reads, thresholds, fires)
-        for n in ctx.networks
-    ]
-
-
-def payout_stall(ctx: Context, p: PayoutStall, t: Tick) -> list[Verdict]:
-    """No payout completed in the window, the queue is non-empty and growing."""
-    reads = stall_reads(p)
-
-    def fires(v: list[float]) -> bool:
-        return v[0] == 0 and v[2] > 0 and v[2] > v[1]
-
-    return [
-        _verdict(ctx, "payout_stall", network_key(n), t, reads, {}, fires) for n in ctx.networks
-    ]
-
-
-def eod_unsettled(ctx: Context, p: EodUnsettled, t: Tick) -> list[Verdict]:
-    """Some pair has unsettled sessions ≥ `min_since_cutoff` after its cut-off, not improving.
-
-    The network's verdict: FIRED if any pair fires (its detail lists the firing pairs), else
-    INCONCLUSIVE if any pair lacks an operand or no pair of the network reports at t,
-    else CLEAR.
-    """
-    out = []
-    reads, min_since = eod_reads(p), tick(p.min_since_cutoff)
-    thresholds = {"min_since_cutoff": p.min_since_cutoff}
-
-    def fires(v: list[float]) -> bool:
-        return v[1] > 0 and t - tick(v[2]) >= min_since and v[1] >= v[0]
-
-    for network in ctx.networks:
-        fired: list[Verdict] = []
-        inconclusive: list[Verdict] = []
-        reporting = 0  # pairs with any operand at t: none at all is a gap, not health
-        for key in ctx.pairs.get(network, ()):
-            values = _values(ctx, key, t, reads)
-            if all(v is ABSENT for v in values):
-                continue  # the pair does not exist at t (not yet created, or retired)
-            reporting += 1
-            v = _verdict(ctx, "eod_unsettled", key, t, reads, thresholds, fires, values)
-            if v.state is State.FIRED:
-                fired.append(v)
-            elif v.state is State.INCONCLUSIVE:
-                inconclusive.append(v)
-        key = network_key(network)
-        if fired:
-            out.append(_network_verdict(key, t, State.FIRED, fired, thresholds))
-        elif inconclusive or not reporting:
-            out.append(_network_verdict(key, t, State.INCONCLUSIVE, inconclusive, thresholds))
-        else:
-            out.append(Verdict("eod_unsettled", key, t, State.CLEAR, (), thresholds))
-    return out
-
-
-def _network_verdict(
-    key: ScopeKey, t: Tick, state: State, pairs: list[Verdict], thresholds: dict[str, float]
-) -> Verdict:
-    obs = tuple(o for v in pairs for o in v.observations)
-    detail = tuple({"pair": dict(v.scope).get("pair", "")} for v in pairs)
-    return Verdict("eod_unsettled", key, t, state, obs, thresholds, detail)
-
-
-def webhook_rollback(ctx: Context, p: WebhookRollback, t: Tick) -> list[Verdict]:
-    """Success ratio below threshold and the dead-letter queue growing (global)."""
-    limit = p.success_threshold
-
-    def fires(v: list[float]) -> bool:
-        return v[0] < limit and v[2] > v[1]
-
-    thresholds = {"success_threshold": limit}
-    return [_verdict(ctx, "webhook_rollback", GLOBAL, t, webhook_reads(p), thresholds, fires)]
-
-
-def sev1(ctx: Context, p: Sev1, t: Tick) -> list[Verdict]:
-    """An open SEV1 incident (global)."""
-    limit = p.threshold
-
-    def fires(v: list[float]) -> bool:
-        return v[0] > limit
-
-    return [_verdict(ctx, "sev1", GLOBAL, t, sev1_reads(p), {"threshold": limit}, fires)]
-
-
-def operand_offsets(c: Criteria) -> dict[str, set[float]]:
-    """signal → the offsets (seconds before t) the criteria read it at, 0 included."""
-    reads = (
-        *passthrough_reads(c.passthrough_rollback),
-        *stall_reads(c.payout_stall),
-        *eod_reads(c.eod_unsettled),
-        *webhook_reads(c.webhook_rollback),
-        *sev1_reads(c.sev1),
-    )
-    out: dict[str, set[float]] = {}
-    for signal, offset in reads:
-        out.setdefault(signal, {0.0}).add(offset)
-    return out
+def _pairs_verdict(ctx: Context, rule: Rule, key: ScopeKey, t: Tick) -> Verdict:
+    """FIRED if any pair fires (the detail lists the firing pairs), else INCONCLUSIVE if any
+    pair lacks an operand or no pair of the network reports at t, else CLEAR."""
+    by_state: dict[State, list[Verdict]] = {FIRED: [], INCONCLUSIVE: [], CLEAR: []}
+    for pair in ctx.pairs.get(dict(key).get("network", ""), ()):
+        values = _values(ctx, pair, t, rule.reads)
+        if all(v is ABSENT for v in values):
+            continue  # the pair does not exist at t (not yet created, or retired)
+        v = _verdict(ctx, rule, pair, t, values)
+        by_state[v.state].append(v)
+    if by_state[FIRED]:
+        state, shown = FIRED, by_state[FIRED]
+    elif by_state[INCONCLUSIVE] or not by_state[CLEAR]:
+        state, shown = INCONCLUSIVE, by_state[INCONCLUSIVE]
+    else:
+        state, shown = CLEAR, []
+    obs = tuple(o for v in shown for o in v.observations)
+    detail = tuple({"pair": dict(v.scope).get("pair", "")} for v in shown)
+    return Verdict(rule.name, key, t, state, obs, rule.thresholds, detail)
 
 
 def evaluate_all(ctx: Context, criteria: Criteria, t: Tick) -> list[Verdict]:
     """Every rollback criterion in every scope at `t`."""
+    return [verdict_at(ctx, rule, key, t) for rule in rules(criteria) for key in ctx.scopes(rule)]
+
+
+# --- over a span, as columns of states ----------------------------------------------------------
+
+
+def state_columns(ctx: Context, rule: Rule, times: Sequence[Tick]) -> dict[ScopeKey, list[State]]:
+    """The rule's state in each scope at each of `times` (same logic as `verdict_at`)."""
+    if rule.scope == "pair":
+        return {key: _pair_states(ctx, rule, key, times) for key in ctx.scopes(rule)}
+    out = {}
+    for key in ctx.scopes(rule):
+        columns = [ctx.column(signal, key, offset, times) for signal, offset in rule.reads]
+        out[key] = [
+            rule.state(values, t)
+            for values, t in zip(zip(*columns, strict=True), times, strict=True)
+        ]
+    return out
+
+
+def _pair_states(ctx: Context, rule: Rule, key: ScopeKey, times: Sequence[Tick]) -> list[State]:
+    n = len(times)
+    fired, inconclusive, reporting = [False] * n, [False] * n, [False] * n
+    for pair in ctx.pairs.get(dict(key).get("network", ""), ()):
+        columns = [ctx.column(signal, pair, offset, times) for signal, offset in rule.reads]
+        for i, values in enumerate(zip(*columns, strict=True)):
+            if values.count(None) == len(values):
+                continue
+            reporting[i] = True
+            state = rule.state(values, times[i])
+            if state is FIRED:
+                fired[i] = True
+            elif state is INCONCLUSIVE:
+                inconclusive[i] = True
     return [
-        *passthrough_rollback(ctx, criteria.passthrough_rollback, t),
-        *payout_stall(ctx, criteria.payout_stall, t),
-        *eod_unsettled(ctx, criteria.eod_unsettled, t),
-        *webhook_rollback(ctx, criteria.webhook_rollback, t),
-        *sev1(ctx, criteria.sev1, t),
+        FIRED if f else INCONCLUSIVE if (inc or not rep) else CLEAR
+        for f, inc, rep in zip(fired, inconclusive, reporting, strict=True)
     ]

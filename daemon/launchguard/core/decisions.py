@@ -70,21 +70,36 @@ class DecisionBook:
         kind_of: Callable[[str], str],
         level: VolumeLevel | None,
     ) -> list[Transition]:
-        """Apply the verdicts of time `t`; return the decisions opened and resolved at `t`."""
+        """Apply the verdicts of time `t`; return the decisions opened and resolved at `t`.
+
+        An open decision with no verdict at `t` counts as inconclusive (it stays open)."""
+        by_key = {(v.criterion, v.scope): v for v in verdicts}
+        states = {key: v.state for key, v in by_key.items()}
+        return self.advance(t, states, by_key.__getitem__, kind_of, lambda: level)
+
+    def advance(
+        self,
+        t: Tick,
+        states: Mapping[Key, State],
+        explain: Callable[[Key], Verdict],
+        kind_of: Callable[[str], str],
+        level: Callable[[], VolumeLevel | None],
+    ) -> list[Transition]:
+        """Apply the states of time `t`; `explain(key)` gives the evidence of a decision that
+        opens, `level()` the volume level in force. Keys absent from `states` are clear,
+        except open decisions, which count as inconclusive."""
         out: list[Transition] = []
-        seen: set[Key] = set()
-        for verdict in verdicts:
-            key = (verdict.criterion, verdict.scope)
-            seen.add(key)
-            if key in self.open:
-                resolved = self._track_clear(key, verdict.state, t)
-                if resolved is not None:
-                    out.append(Transition("resolved", resolved))
-            elif verdict.state is State.FIRED:
-                kind = kind_of(verdict.criterion)
-                out.append(Transition("opened", self._open(key, kind, verdict, t, level)))
-        for key in [k for k in self.open if k not in seen and k[0] != ESCALATION_CRITERION]:
-            self.clear_since.pop(key, None)  # no verdict at all: as inconclusive, stays open
+        for key in list(self.open):
+            if key[0] == ESCALATION_CRITERION:
+                continue
+            resolved = self._track_clear(key, states.get(key, State.INCONCLUSIVE), t)
+            if resolved is not None:
+                out.append(Transition("resolved", resolved))
+        for key, state in states.items():
+            if state is State.FIRED and key not in self.open:
+                out.append(
+                    Transition("opened", self._open(key, kind_of(key[0]), explain(key), t, level()))
+                )
         out.extend(self._escalate(t, level))
         return out
 
@@ -129,7 +144,7 @@ class DecisionBook:
         self.closed.append(decision)
         return decision
 
-    def _escalate(self, t: Tick, level: VolumeLevel | None) -> list[Transition]:
+    def _escalate(self, t: Tick, level: Callable[[], VolumeLevel | None]) -> list[Transition]:
         """Open `all_networks` while every network has a partial rollback open."""
         key: Key = (ESCALATION_CRITERION, GLOBAL)
         partial = {
@@ -151,7 +166,7 @@ class DecisionBook:
                 ),
             )
             kind = self.plans[ESCALATION_CRITERION].kind
-            return [Transition("opened", self._open(key, kind, evidence, t, level, behind))]
+            return [Transition("opened", self._open(key, kind, evidence, t, level(), behind))]
         if not covered and key in self.open:
             return [Transition("resolved", self._resolve(key, t))]
         return []

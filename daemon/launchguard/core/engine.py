@@ -6,16 +6,16 @@ they fetched and in whether they keep the `DecisionBook` between calls.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from launchguard.config.domain import Launch
-from launchguard.config.models import ROLLBACK_CRITERIA
+from launchguard.config.models import ROLLBACK_CRITERIA, VolumeLevel
 from launchguard.core import criteria as crit
 from launchguard.core.actions import level_in_force
-from launchguard.core.decisions import Decision, DecisionBook, Transition
+from launchguard.core.decisions import Decision, DecisionBook, Key, Transition
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, ScopeKey, Tick, seconds, tick
-from launchguard.core.slo import as_verdict, read_details, read_slos
+from launchguard.core.slo import read_details, read_slos, slo_state_columns, slo_verdict_at
 from launchguard.core.verdicts import SLOReading, State, Verdict
 
 
@@ -64,72 +64,84 @@ def evaluate_span(
 ) -> Outcome:
     """Run every time of `times` through criteria, SLOs and the decision book.
 
-    Decisions are reported if open at some time ≥ `report_from`; inconclusive spans of the
-    rollback criteria only from `report_from` on.
+    States are computed column by column over the whole span; evidence is built only for
+    decisions that open and for the last time. Decisions are reported if open at some time
+    ≥ `report_from`; inconclusive spans of the rollback criteria only from `report_from` on.
     """
     book = book if book is not None else new_book(launch)
-    pair_signals = (
-        launch.criteria.eod_unsettled.unsettled_signal,
-        launch.criteria.eod_unsettled.cutoff_signal,
+    eod = launch.criteria.eod_unsettled
+    ctx = crit.Context(
+        frames, launch.networks, crit.pair_index(frames, (eod.unsettled_signal, eod.cutoff_signal))
     )
-    ctx = crit.Context(frames, launch.networks, crit.pair_index(frames, pair_signals))
+    rules = {rule.name: rule for rule in crit.rules(launch.criteria)}
     scopes = {name: s.scope for name, s in launch.signals.items()}
+    columns: dict[Key, list[State]] = {}
+    for rule in rules.values():
+        for scope, states in crit.state_columns(ctx, rule, times).items():
+            columns[(rule.name, scope)] = states
+    columns.update(slo_state_columns(launch.slos, frames, scopes, launch.networks, times))
+    busy: list[list[Key]] = [[] for _ in times]
+    for key, column in columns.items():
+        for i in [i for i, state in enumerate(column) if state is not State.CLEAR]:
+            busy[i].append(key)
     cap_frame = frames.get(launch.config.launch.volume_cap_signal or "")
-    spans = _SpanTracker()
-    transitions: list[tuple[Tick, Transition]] = []
-    verdicts: list[Verdict] = []
-    slos: list[SLOReading] = []
 
     def kind_of(criterion: str) -> str:
         plan = launch.actions.get(criterion)
         return plan.kind if plan is not None else "slo_breach"
 
-    for t in times:
-        verdicts = crit.evaluate_all(ctx, launch.criteria, t)
-        slos = read_slos(launch.slos, frames, scopes, launch.networks, t)
-        slo_verdicts = [as_verdict(r, launch.slos[r.slo].signal) for r in slos]
-        cap = cap_frame.at(GLOBAL, t) if cap_frame is not None else ABSENT
-        level = level_in_force(launch.levels, cap, launch.phases, seconds(t))
-        for change in book.step(t, [*verdicts, *slo_verdicts], kind_of, level):
-            transitions.append((t, change))
-        if t >= report_from:
-            spans.add(t, verdicts)
-    last = times[-1] if times else report_from
-    if times:  # the last time again, with evidence for clear verdicts too (for `check`)
-        verdicts = crit.evaluate_all(replace(ctx, explain=True), launch.criteria, last)
-    details = read_details(launch.slos, frames, last) if times else []
+    transitions: list[tuple[Tick, Transition]] = []
+    for i, t in enumerate(times):
+
+        def explain(key: Key, t: Tick = t) -> Verdict:
+            rule = rules.get(key[0])
+            if rule is not None:
+                return crit.verdict_at(ctx, rule, key[1], t)
+            return slo_verdict_at(launch.slos, frames, key, t)
+
+        def level(t: Tick = t) -> VolumeLevel | None:
+            cap = cap_frame.at(GLOBAL, t) if cap_frame is not None else ABSENT
+            return level_in_force(launch.levels, cap, launch.phases, seconds(t))
+
+        now = {key: columns[key][i] for key in busy[i]}
+        for key in book.open:
+            if key not in now and key in columns:
+                now[key] = State.CLEAR
+        transitions.extend((t, c) for c in book.advance(t, now, explain, kind_of, level))
+    if not times:
+        return Outcome([], [], transitions, book=book)
+    last = times[-1]
     reported = [
         d
         for d in book.decisions()
         if (d.resolved_at is None or d.resolved_at >= report_from) and d.opened_at <= last
     ]
-    return Outcome(reported, spans.close(), transitions, verdicts, slos, details, book)
+    return Outcome(
+        reported,
+        inconclusive_spans(columns, times, report_from),
+        transitions,
+        crit.evaluate_all(replace(ctx, explain=True), launch.criteria, last),
+        read_slos(launch.slos, frames, scopes, launch.networks, last),
+        read_details(launch.slos, frames, last),
+        book,
+    )
 
 
-class _SpanTracker:
-    """Folds per-time inconclusive verdicts into spans of consecutive times."""
-
-    def __init__(self) -> None:
-        self._open: dict[tuple[str, ScopeKey], tuple[Tick, Tick]] = {}
-        self._done: list[InconclusiveSpan] = []
-
-    def add(self, t: Tick, verdicts: Sequence[Verdict]) -> None:
-        now = {
-            (v.criterion, v.scope)
-            for v in verdicts
-            if v.state is State.INCONCLUSIVE and v.criterion in ROLLBACK_CRITERIA
-        }
-        for key in [k for k in self._open if k not in now]:
-            self._finish(key)
-        for key in now:
-            start, _ = self._open.get(key, (t, t))
-            self._open[key] = (start, t)
-
-    def _finish(self, key: tuple[str, ScopeKey]) -> None:
-        start, end = self._open.pop(key)
-        self._done.append(InconclusiveSpan(key[0], key[1], start, end))
-
-    def close(self) -> list[InconclusiveSpan]:
-        for key in list(self._open):
-            self._finish(key)
-        return sorted(self._done, key=lambda s: (s.start, s.criterion, s.scope))
+def inconclusive_spans(
+    columns: Mapping[Key, list[State]], times: Sequence[Tick], report_from: Tick
+) -> list[InconclusiveSpan]:
+    """Runs of consecutive INCONCLUSIVE times of the rollback criteria, from `report_from`."""
+    first = next((i for i, t in enumerate(times) if t >= report_from), len(times))
+    out = []
+    for (criterion, scope), states in columns.items():
+        if criterion not in ROLLBACK_CRITERIA:
+            continue
+        start: int | None = None
+        for i in range(first, len(times) + 1):
+            inconclusive = i < len(times) and states[i] is State.INCONCLUSIVE
+            if inconclusive and start is None:
+                start = i
+            elif not inconclusive and start is not None:
+                out.append(InconclusiveSpan(criterion, scope, times[start], times[i - 1]))
+                start = None
+    return sorted(out, key=lambda s: (s.start, s.criterion, s.scope))

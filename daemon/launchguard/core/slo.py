@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from launchguard.config.models import SLOSpec
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, Reading, ScopeKey, Tick
@@ -88,3 +88,44 @@ def as_verdict(reading: SLOReading, signal: str) -> Verdict:
         return Verdict(reading.slo, reading.scope, reading.at, state, (), thresholds)
     obs = (Observation(signal, reading.scope, reading.at, 0.0, reading.value),)
     return Verdict(reading.slo, reading.scope, reading.at, state, obs, thresholds)
+
+
+def slo_state_columns(
+    slos: Mapping[str, SLOSpec],
+    frames: Frames,
+    scopes: Mapping[str, tuple[str, ...]],
+    networks: tuple[str, ...],
+    times: Sequence[Tick],
+) -> dict[tuple[str, ScopeKey], list[State]]:
+    """Each SLO's verdict state per scope over `times` (breached is FIRED, no data is
+    INCONCLUSIVE), the same as `as_verdict(read_slos(...))` time by time."""
+    out: dict[tuple[str, ScopeKey], list[State]] = {}
+    for name, spec in slos.items():
+        frame = frames.get(spec.signal)
+        seen = list(frame.scopes()) if frame is not None else []
+        for key in slo_scopes(scopes[spec.signal], networks, seen):
+            series = frame.values.get(key, {}) if frame is not None else {}
+            column = [series.get(t) for t in times]
+            out[(name, key)] = [
+                State.INCONCLUSIVE
+                if v is None or v != v
+                else State.CLEAR
+                if meets(v, spec.objective, spec.comparison)
+                else State.FIRED
+                for v in column
+            ]
+    return out
+
+
+def slo_verdict_at(
+    slos: Mapping[str, SLOSpec], frames: Frames, key: tuple[str, ScopeKey], t: Tick
+) -> Verdict:
+    """The verdict of SLO `key[0]` in scope `key[1]` at `t`, with its evidence."""
+    name, scope = key
+    spec = slos[name]
+    frame = frames.get(spec.signal)
+    value = frame.at(scope, t) if frame is not None else ABSENT
+    reading = SLOReading(
+        name, scope, t, value, spec.objective, spec.comparison, _state(value, spec)
+    )
+    return as_verdict(reading, spec.signal)
