@@ -28,13 +28,18 @@ class RangeRequest:
     step: float
 
 
+def detail_signals(launch: Launch) -> set[str]:
+    """Signals only shown at the last time (e.g. webhook success per partner)."""
+    return {s.detail_signal for s in launch.slos.values() if s.detail_signal is not None}
+
+
 def used_signals(launch: Launch) -> dict[str, set[float]]:
     """signal → offsets (seconds) it is read at, for every signal the evaluation reads."""
     used = operand_offsets(launch.criteria)
     for slo in launch.slos.values():
         used.setdefault(slo.signal, {0.0})
-        if slo.detail_signal is not None:
-            used.setdefault(slo.detail_signal, {0.0})
+    for name in detail_signals(launch):
+        used.setdefault(name, {0.0})
     cap = launch.config.launch.volume_cap_signal
     if cap is not None:
         used.setdefault(cap, {0.0})
@@ -48,8 +53,12 @@ def plan_requests(launch: Launch, times: Sequence[Tick]) -> list[RangeRequest]:
     step = times[1] - times[0] if len(times) > 1 else tick(launch.interval)
     first, last = times[0], times[-1]
     out = []
+    shown_only = detail_signals(launch)
     for name, offsets in sorted(used_signals(launch).items()):
         signal = launch.signals[name]
+        if name in shown_only and offsets == {0.0}:
+            out.append(RangeRequest(name, signal.query, seconds(last), seconds(last), 1.0))
+            continue
         aligned = [tick(o) for o in offsets if tick(o) % step == 0]
         back = max(aligned, default=0)
         out.append(
