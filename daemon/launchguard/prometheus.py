@@ -297,7 +297,11 @@ def _parse_result(data: Mapping[str, Any]) -> list[Series]:
     try:
         if kind == "matrix":
             return [
-                Series(_labels(item["metric"]), tuple(_point(p) for p in item["values"]))
+                # float() reads Prometheus' "NaN", "+Inf" and "-Inf" as nan, inf and -inf.
+                Series(
+                    _labels(item["metric"]),
+                    tuple([(float(t), float(v)) for t, v in item["values"]]),
+                )
                 for item in result
             ]
         if kind == "vector":

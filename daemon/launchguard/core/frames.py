@@ -86,7 +86,7 @@ def frame_from_points(
     """
     values: dict[ScopeKey, dict[Tick, float]] = {}
     for labels, points in series:
-        bucket = values.setdefault(scope_key(labels, scope), {})
-        for t, v in points:
-            bucket[tick(t)] = v
+        values.setdefault(scope_key(labels, scope), {}).update(
+            {round(t * 1000): v for t, v in points}
+        )
     return Frame(name, scope, values)
