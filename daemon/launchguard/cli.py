@@ -18,6 +18,11 @@ from launchguard.sim.servers import ComponentError
 EXIT_OK, EXIT_ROLLBACK, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
 Handler = Callable[[argparse.Namespace], int]
+Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+# Commands that register themselves: each module has `register(sub)`, adding its parser with
+# `set_defaults(handler=...)`. One line per module.
+REGISTRARS: tuple[Registrar, ...] = ()
 
 
 def _common(p: argparse.ArgumentParser, prometheus: bool = True) -> None:
@@ -80,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE", help="config file (or use --config)")
     _common(p, prometheus=False)
     p.set_defaults(handler=validate.run)
+    for register in REGISTRARS:
+        register(sub)
     return parser
 
 
