@@ -59,7 +59,11 @@ def _span(launch: Launch, start: float, end: float, step: float) -> SpanResult:
 def check(args: argparse.Namespace) -> int:
     """One evaluation at --at (default now); exit 1 when a rollback is recommended."""
     launch = _launch(args)
-    at = parse_time(args.at, "--at") if args.at else float(int(time.time()))
+    # "Now" is aligned to the interval grid, like the daemon's cycles, so the same decision
+    # gets the same opened_at (and id) from `check` as from the daemon.
+    at = (
+        parse_time(args.at, "--at") if args.at else time.time() // launch.interval * launch.interval
+    )
     result = _span(launch, at, at, launch.interval)
     out = result.outcome
     open_now = [d for d in out.decisions if d.is_open]
