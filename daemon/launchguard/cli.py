@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from launchguard import __version__, logs
-from launchguard.commands import demo, evaluation, validate
+from launchguard.commands import demo, evaluation, gonogo, report, sla, validate
 from launchguard.config.loader import ConfigError
 from launchguard.prometheus import PrometheusError
 from launchguard.signals import SignalQueryError
@@ -22,7 +22,7 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 
 # Commands that register themselves: each module has `register(sub)`, adding its parser with
 # `set_defaults(handler=...)`. One line per module.
-REGISTRARS: tuple[Registrar, ...] = ()
+REGISTRARS: tuple[Registrar, ...] = (gonogo.register, report.register, sla.register)
 
 
 def _common(p: argparse.ArgumentParser, prometheus: bool = True) -> None:

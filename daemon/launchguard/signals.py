@@ -29,8 +29,11 @@ class RangeRequest:
 
 
 def detail_signals(launch: Launch) -> set[str]:
-    """Signals only shown at the last time (e.g. webhook success per partner)."""
-    return {s.detail_signal for s in launch.slos.values() if s.detail_signal is not None}
+    """Signals read at the last time only: details shown (e.g. webhook success per partner)
+    and the support tickets' timestamps (facts that never change once set)."""
+    support = launch.config.support
+    shown = {s.detail_signal for s in launch.slos.values() if s.detail_signal is not None}
+    return shown | {support.created_signal, support.stage_signal}
 
 
 def used_signals(launch: Launch) -> dict[str, set[float]]:
@@ -43,6 +46,11 @@ def used_signals(launch: Launch) -> dict[str, set[float]]:
     cap = launch.config.launch.volume_cap_signal
     if cap is not None:
         used.setdefault(cap, {0.0})
+    guard = launch.config.plan.volume_guardrail
+    if guard.enabled:
+        # Today's volume needs the counter back to the first evaluation time's midnight.
+        used.setdefault(guard.volume_signal, {0.0}).add(guard.longest_day)
+        used.setdefault(guard.target_signal, {0.0})
     return used
 
 

@@ -20,6 +20,7 @@ def problems(config: LaunchConfig) -> list[Problem]:
     found += _reference_problems(config)
     found += _launch_problems(config)
     found += _auth_problems(config)
+    found += _plan_problems(config)
     return found
 
 
@@ -72,6 +73,27 @@ def _reference_problems(config: LaunchConfig) -> list[Problem]:
     for crit in config.actions:
         if crit not in known:
             found.append((f"actions.{crit}", "not a rollback criterion"))
+    return found
+
+
+def _plan_problems(config: LaunchConfig) -> list[Problem]:
+    """The support and plan sections name existing signals with the scopes they need."""
+    support = config.support
+    refs: dict[str, tuple[str, tuple[str, ...]]] = {
+        "support.created_signal": (support.created_signal, ("ticket", "priority")),
+        "support.stage_signal": (support.stage_signal, ("ticket", "stage")),
+    }
+    refs.update({path: (name, ()) for path, name in config.plan.signal_refs().items()})
+    found: list[Problem] = []
+    for path, (name, scope) in refs.items():
+        spec = config.signals.get(name)
+        if spec is None:
+            found.append((path, f"unknown signal {name!r}"))
+        elif not set(scope) <= set(spec.scope):
+            found.append((path, f"signal {name!r} must have the scope labels {list(scope)}"))
+    for i, window in enumerate(config.launch.freezes):
+        if window.end <= window.start:
+            found.append((f"launch.freezes.{i}.end", "a freeze must end after it starts"))
     return found
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from types import MappingProxyType
@@ -39,6 +39,16 @@ class PhaseSpan:
 
 
 @dataclass(frozen=True)
+class FreezeSpan:
+    """A change freeze in unix seconds: [start, end)."""
+
+    name: str
+    start: float
+    end: float
+    note: str
+
+
+@dataclass(frozen=True)
 class Launch:
     """Everything the evaluation needs, with times in seconds and T0 resolved to UTC."""
 
@@ -56,6 +66,7 @@ class Launch:
     phases: tuple[PhaseSpan, ...]
     timezone: str
     t0: float | None
+    freezes: tuple[FreezeSpan, ...] = ()
 
 
 def to_domain(config: LaunchConfig) -> Launch:
@@ -80,22 +91,47 @@ def to_domain(config: LaunchConfig) -> Launch:
         phases=phases,
         timezone=config.launch.timezone,
         t0=t0,
+        freezes=_freeze_spans(config),
     )
 
 
-def _phase_spans(config: LaunchConfig) -> tuple[float | None, tuple[PhaseSpan, ...]]:
+def _t0_clock(config: LaunchConfig) -> tuple[float, Callable[[float], float]] | None:
+    """T0 in unix seconds and offset (seconds, relative to T0) → unix seconds; None without T0."""
     launch = config.launch
     if launch.t0 is None:
-        return None, ()
+        return None
     zone = ZoneInfo(launch.timezone)
     local_t0 = launch.t0.replace(tzinfo=zone) if launch.t0.tzinfo is None else launch.t0
     local_t0 = local_t0.astimezone(zone)
 
-    def at(offset: float | None) -> float | None:
-        if offset is None:
-            return None
+    def at(offset: float) -> float:
         # Wall-clock arithmetic in the launch's zone: "T-14 days" keeps the local time across DST.
         return (local_t0 + timedelta(seconds=offset)).astimezone(zone).timestamp()
 
-    spans = tuple(PhaseSpan(p.name, at(p.start), at(p.end), p.level) for p in launch.phases)
-    return local_t0.timestamp(), spans
+    return local_t0.timestamp(), at
+
+
+def _phase_spans(config: LaunchConfig) -> tuple[float | None, tuple[PhaseSpan, ...]]:
+    clock = _t0_clock(config)
+    if clock is None:
+        return None, ()
+    t0, at = clock
+    spans = tuple(
+        PhaseSpan(
+            p.name,
+            None if p.start is None else at(p.start),
+            None if p.end is None else at(p.end),
+            p.level,
+        )
+        for p in config.launch.phases
+    )
+    return t0, spans
+
+
+def _freeze_spans(config: LaunchConfig) -> tuple[FreezeSpan, ...]:
+    """Freeze windows, with the same wall-clock arithmetic as the phases."""
+    clock = _t0_clock(config)
+    if clock is None:
+        return ()
+    _, at = clock
+    return tuple(FreezeSpan(w.name, at(w.start), at(w.end), w.note) for w in config.launch.freezes)

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from launchguard.config.durations import Duration, SignedDuration, format_duration
+from launchguard.config.launchplan import FreezeWindow, PlanSettings
 from launchguard.config.prometheus_settings import PrometheusSettings
+from launchguard.config.support import SupportSettings
 
 DecisionKind = Literal[
     "partial_rollback", "full_rollback", "slo_breach", "sla_breach", "volume_guardrail", "promote"
@@ -66,6 +68,7 @@ class LaunchSettings(Strict):
     volume_cap_signal: str | None = Field(
         default="volume_cap", description="signal of the volume cap in force (ratio 0..1)"
     )
+    freezes: tuple[FreezeWindow, ...] = ()
 
     @field_validator("timezone")
     @classmethod
@@ -97,6 +100,15 @@ class Metrics(Strict):
     webhook_dead_letter_depth: str = "clubgate_webhook_dead_letter_depth"
     incidents_open: str = "clubgate_incidents_open"
     volume_cap_ratio: str = "clubgate_launch_volume_cap_ratio"
+    payout_volume_usd: str = "clubgate_payout_volume_usd_total"
+    launch_daily_target: str = "clubgate_launch_daily_target_usd"
+    eod_settlements: str = "clubgate_eod_settlements_total"
+    incidents_total: str = "clubgate_incidents_total"
+    offers: str = "clubgate_offers_total"
+    deals: str = "clubgate_deals_total"
+    deals_cancelled: str = "clubgate_deals_cancelled_total"
+    ticket_created_timestamp: str = "support_ticket_created_timestamp_seconds"
+    ticket_stage_timestamp: str = "support_ticket_stage_timestamp_seconds"
 
 
 class SignalSpec(Strict):
@@ -170,6 +182,8 @@ class LaunchConfig(Strict):
     slos: dict[str, SLOSpec]
     criteria: Criteria = Criteria()
     actions: dict[str, ActionPlan]
+    support: SupportSettings = SupportSettings()
+    plan: PlanSettings = PlanSettings()
 
     def render_query(self, name: str) -> str:
         """The signal's PromQL with metric names and its window filled in."""

@@ -62,6 +62,10 @@ class DecisionBook:
     open: dict[Key, Decision] = field(default_factory=dict)
     closed: list[Decision] = field(default_factory=list)
     clear_since: dict[Key, Tick] = field(default_factory=dict)
+    # Decisions whose opened_at and resolved_at are facts (an SLA due time, a stage time),
+    # given explicitly: no clear rule applies to them.
+    timed: set[Key] = field(default_factory=set)
+    timed_ids: set[str] = field(default_factory=set)
 
     def step(
         self,
@@ -90,7 +94,7 @@ class DecisionBook:
         except open decisions, which count as inconclusive."""
         out: list[Transition] = []
         for key in list(self.open):
-            if key[0] == ESCALATION_CRITERION:
+            if key[0] == ESCALATION_CRITERION or key in self.timed:
                 continue
             resolved = self._track_clear(key, states.get(key, State.INCONCLUSIVE), t)
             if resolved is not None:
@@ -102,6 +106,42 @@ class DecisionBook:
                 )
         out.extend(self._escalate(t, level))
         return out
+
+    def open_at(
+        self,
+        key: Key,
+        kind: str,
+        evidence: Verdict,
+        opened_at: Tick,
+        actions: tuple[Action, ...],
+    ) -> Decision | None:
+        """Open a decision at an explicit time (a fact, not an evaluation time); None when it
+        is open already or was opened before (same id), so replaying a span changes nothing."""
+        did = decision_id(key[0], key[1], opened_at)
+        if key in self.open or did in self.timed_ids:
+            return None
+        decision = Decision(did, kind, key[0], key[1], opened_at, None, actions, evidence)
+        self.open[key] = decision
+        self.timed.add(key)
+        self.timed_ids.add(did)
+        return decision
+
+    def resolve_at(self, key: Key, resolved_at: Tick, evidence: Verdict | None = None) -> Decision:
+        """Resolve an open decision at an explicit time, with its final evidence if given."""
+        decision = self.open[key]
+        final = replace(
+            decision,
+            resolved_at=max(resolved_at, decision.opened_at),
+            evidence=evidence if evidence is not None else decision.evidence,
+        )
+        del self.open[key]
+        self.timed.discard(key)
+        self.closed.append(final)
+        return final
+
+    def refresh(self, key: Key, evidence: Verdict) -> None:
+        """Replace the evidence of an open decision (e.g. "late by" as of a later time)."""
+        self.open[key] = replace(self.open[key], evidence=evidence)
 
     def _track_clear(self, key: Key, state: State, t: Tick) -> Decision | None:
         if state is not State.CLEAR:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, replace
 
 from launchguard.config.domain import Launch
 from launchguard.config.models import ROLLBACK_CRITERIA, VolumeLevel
+from launchguard.config.support import SLA_CRITERIA
 from launchguard.core import criteria as crit
+from launchguard.core import guardrail, sla
 from launchguard.core.actions import level_in_force
 from launchguard.core.decisions import Decision, DecisionBook, Key, Transition
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, ScopeKey, Tick, seconds, tick
@@ -80,6 +82,9 @@ def evaluate_span(
         for scope, states in crit.state_columns(ctx, rule, times).items():
             columns[(rule.name, scope)] = states
     columns.update(slo_state_columns(launch.slos, frames, scopes, launch.networks, times))
+    guard = guardrail.prepare(launch, frames, times)
+    if guard is not None:
+        columns[(guardrail.CRITERION, GLOBAL)] = guard.column()
     busy: list[list[Key]] = [[] for _ in times]
     for key, column in columns.items():
         for i in [i for i, state in enumerate(column) if state is not State.CLEAR]:
@@ -88,7 +93,9 @@ def evaluate_span(
 
     def kind_of(criterion: str) -> str:
         plan = launch.actions.get(criterion)
-        return plan.kind if plan is not None else "slo_breach"
+        if plan is not None:
+            return plan.kind
+        return guardrail.KIND if criterion == guardrail.CRITERION else "slo_breach"
 
     transitions: list[tuple[Tick, Transition]] = []
     for i, t in enumerate(times):
@@ -97,6 +104,8 @@ def evaluate_span(
             rule = rules.get(key[0])
             if rule is not None:
                 return crit.verdict_at(ctx, rule, key[1], t)
+            if guard is not None and key[0] == guardrail.CRITERION:
+                return guard.verdict(t)
             return slo_verdict_at(launch.slos, frames, key, t)
 
         def level(t: Tick = t) -> VolumeLevel | None:
@@ -111,6 +120,11 @@ def evaluate_span(
     if not times:
         return Outcome([], [], transitions, book=book)
     last = times[-1]
+    # SLA decisions open and resolve at fact times, apart from the per-time loop above (so
+    # thousands of open tickets cost nothing per evaluation time); transitions stay in order.
+    tickets = sla.read_tickets(launch.config.support, frames, last)
+    transitions.extend(sla.apply(book, launch.config.support, tickets, times))
+    transitions.sort(key=lambda pair: pair[0])
     reported = [
         d
         for d in book.decisions()
@@ -118,7 +132,8 @@ def evaluate_span(
     ]
     return Outcome(
         reported,
-        inconclusive_spans(columns, times, report_from),
+        inconclusive_spans(columns, times, report_from)
+        + unknown_tickets(tickets, times, report_from),
         transitions,
         crit.evaluate_all(replace(ctx, explain=True), launch.criteria, last),
         read_slos(launch.slos, frames, scopes, launch.networks, last),
@@ -145,3 +160,18 @@ def inconclusive_spans(
                 out.append(InconclusiveSpan(criterion, scope, times[start], times[i - 1]))
                 start = None
     return sorted(out, key=lambda s: (s.start, s.criterion, s.scope))
+
+
+def unknown_tickets(
+    facts: sla.TicketFacts, times: Sequence[Tick], report_from: Tick
+) -> list[InconclusiveSpan]:
+    """Tickets with stage times but no registration time: every SLA criterion is
+    inconclusive for them over the reported times (their timestamps are read at the last)."""
+    shown = [t for t in times if t >= report_from]
+    if not shown:
+        return []
+    return [
+        InconclusiveSpan(criterion, (("ticket", ticket),), shown[0], shown[-1])
+        for ticket in facts.unknown
+        for criterion in SLA_CRITERIA
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from launchguard.core import guardrail, sla
 from launchguard.core.frames import NoData, Reading, seconds
 from launchguard.core.verdicts import Observation, Verdict
 
@@ -34,6 +35,10 @@ def summary(verdict: Verdict) -> str:
     """What the operands were and what they were compared with."""
     th = verdict.thresholds
     names = list(dict.fromkeys(o.signal for o in verdict.observations))
+    if verdict.criterion.startswith("sla_"):
+        return sla.summary(verdict)
+    if verdict.criterion == guardrail.CRITERION:
+        return guardrail.summary(verdict)
     if verdict.criterion == "all_networks":
         parts = [f"{d['network']}: {d['criterion']} ({d['decision_id']})" for d in verdict.detail]
         return "partial rollbacks open on every network: " + "; ".join(parts)

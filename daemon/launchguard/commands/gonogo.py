@@ -1,0 +1,166 @@
+"""`launchguard gonogo` (DESIGN §3): promote or No-Go at a time, over a window before it;
+and `launchguard calendar`: the phase, level and freezes in force."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from launchguard.commands.evaluation import UsageError
+from launchguard.commands.options import add_common, launch_from, time_or_now, with_prometheus
+from launchguard.config.domain import Launch
+from launchguard.config.durations import format_duration, parse_duration
+from launchguard.core import calendar
+from launchguard.core.engine import evaluate_span, grid
+from launchguard.core.frames import tick
+from launchguard.core.gonogo import PROMOTE, Assessment, assess
+from launchguard.interfaces import PrometheusSource
+from launchguard.output import jsonout
+from launchguard.output.table import columns, decisions_table, scope_text, verdict_table
+from launchguard.output.timefmt import rfc3339
+from launchguard.reports.fetch import fetch_signals
+from launchguard.reports.views import calendar_json, calendar_lines, level_json, pct, when
+from launchguard.signals import fetch
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("gonogo", help="Go/No-Go: promote one volume level up, or not, and why")
+    add_common(p)
+    when_ = p.add_mutually_exclusive_group()
+    when_.add_argument("--at", metavar="T", help="decision time (default: now)")
+    when_.add_argument(
+        "--scheduled",
+        action="store_true",
+        help="at the plan's Go/No-Go time (canary start + 24 h by default)",
+    )
+    p.add_argument("--window", metavar="DURATION", help="default: plan.gonogo.window (24h)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=run)
+
+    p = sub.add_parser("calendar", help="the launch phase, volume level and freezes at a time")
+    add_common(p, prometheus=False)
+    p.add_argument("--at", metavar="T", help="time (default: now)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=show_calendar)
+
+
+async def evaluate(
+    source: PrometheusSource, launch: Launch, at: float, window: float
+) -> Assessment:
+    """Fetch the window (plus lookback) once per signal, evaluate it, assess the Go/No-Go."""
+    start = at - window
+    times = grid(start, at, launch.interval, launch.lookback)
+    fetched = await fetch(source, launch, times)
+    incidents = launch.config.plan.gonogo.incidents_signal
+    extra = await fetch_signals(source, launch, {incidents: (start, at, launch.interval)})
+    frames = {**fetched.frames, **extra}
+    outcome = evaluate_span(launch, frames, times, tick(start))
+    return assess(launch, frames, times, outcome.decisions, outcome.verdicts, start)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the recommendation; exit 0 either way (the answer is in the output)."""
+    launch = launch_from(args)
+    if args.scheduled:
+        at = calendar.scheduled_gonogo(launch)
+        if at is None:
+            raise UsageError(f"--scheduled: no {launch.config.plan.gonogo.phase!r} phase start")
+    else:
+        at = time_or_now(args.at, "--at", launch.interval)
+    try:
+        window = parse_duration(args.window) if args.window else launch.config.plan.gonogo.window
+    except ValueError as exc:
+        raise UsageError(f"--window: {exc}") from None
+    if window <= 0:
+        raise UsageError("--window: must be positive")
+    result = with_prometheus(launch, lambda client: evaluate(client, launch, at, window))
+    status = calendar.status(launch, result.at)
+    if args.format == "json":
+        print(json.dumps(assessment_json(result, launch, status), indent=2, ensure_ascii=False))
+    else:
+        print(assessment_text(result, launch, status))
+    return 0
+
+
+def assessment_json(a: Assessment, launch: Launch, status: calendar.CalendarStatus) -> Any:
+    return {
+        "at": rfc3339(tick(a.at)),
+        "window": {
+            "from": rfc3339(tick(a.start)),
+            "to": rfc3339(tick(a.at)),
+            "duration": format_duration(a.at - a.start),
+        },
+        "recommendation": a.recommendation,
+        "reasons": list(a.reasons),
+        "level": level_json(a.level),
+        "next_level": level_json(a.next_level),
+        "min_met_share": launch.config.plan.gonogo.min_met_share,
+        "slos": [
+            {
+                "slo": c.slo,
+                "scope": dict(c.scope),
+                "evaluations": c.evaluations,
+                "met": c.met,
+                "breached": c.breached,
+                "no_data": c.no_data,
+                "met_share": c.share,
+            }
+            for c in a.slos
+        ],
+        "rollback_decisions": [jsonout.decision_json(d) for d in a.rollbacks],
+        "incidents": None if a.incidents is None else dict(sorted(a.incidents.items())),
+        "blockers": [jsonout.verdict_json(v) for v in a.blockers],
+        "decision": None if a.decision is None else jsonout.decision_json(a.decision),
+        "calendar": calendar_json(status, launch.timezone),
+    }
+
+
+def assessment_text(a: Assessment, launch: Launch, status: calendar.CalendarStatus) -> str:
+    zone = launch.timezone
+    verdict = "PROMOTE" if a.recommendation == PROMOTE else "NO-GO"
+    lines = [
+        f"launchguard gonogo at {when(a.at, zone)} over {format_duration(a.at - a.start)}"
+        f" (from {when(a.start, zone)})",
+        "",
+        *calendar_lines(status, zone),
+        "",
+        f"RECOMMENDATION: {verdict}",
+    ]
+    if a.decision is not None:
+        lines += [f"  {action.text}" for action in a.decision.actions]
+    lines += [f"  - {reason}" for reason in a.reasons]
+    rows = [
+        [c.slo, scope_text(c.scope), pct(c.share), f"{c.met}/{c.evaluations}", str(c.no_data)]
+        for c in a.slos
+    ]
+    lines += ["", "SLOS OVER THE WINDOW"]
+    lines.append(columns(["SLO", "SCOPE", "MET", "EVALUATIONS", "NO DATA"], rows))
+    incidents = (
+        "no data"
+        if a.incidents is None
+        else ", ".join(f"{k} {v:g}" for k, v in sorted(a.incidents.items())) or "none"
+    )
+    lines += ["", f"INCIDENTS DECLARED: {incidents}", "", "ROLLBACK DECISIONS IN THE WINDOW"]
+    lines.append(decisions_table(list(a.rollbacks), zone))
+    lines += ["", "GO BLOCKERS (rollback criteria at the decision time)"]
+    lines.append(verdict_table(list(a.blockers)) if a.blockers else "None.")
+    return "\n".join(lines)
+
+
+def show_calendar(args: argparse.Namespace) -> int:
+    launch = launch_from(args)
+    at = time_or_now(args.at, "--at", launch.interval)
+    status = calendar.status(launch, at)
+    if args.format == "json":
+        doc = calendar_json(status, launch.timezone)
+        doc["scheduled_gonogo"] = (
+            rfc3339(tick(g)) if (g := calendar.scheduled_gonogo(launch)) else None
+        )
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(calendar_lines(status, launch.timezone)))
+        g = calendar.scheduled_gonogo(launch)
+        if g is not None:
+            print(f"Scheduled Go/No-Go: {when(g, launch.timezone)}")
+    return 0

@@ -1,0 +1,64 @@
+"""Options and helpers shared by the commands of the launch plan (gonogo, calendar, report,
+sla): the config and Prometheus flags, "now" on the evaluation grid, Prometheus calls."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TypeVar
+
+from launchguard.commands.evaluation import parse_time
+from launchguard.config.domain import Launch
+from launchguard.config.loader import load
+from launchguard.prometheus import PrometheusClient
+
+T = TypeVar("T")
+
+
+def add_common(p: argparse.ArgumentParser, prometheus: bool = True) -> None:
+    """--config (and --prometheus), as every command takes them (DESIGN §5)."""
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="launch config YAML (default: $LAUNCHGUARD_CONFIG, else the shipped defaults)",
+    )
+    if prometheus:
+        p.add_argument(
+            "--prometheus",
+            metavar="URL",
+            help="Prometheus base URL (default: $LAUNCHGUARD_PROMETHEUS_URL, else "
+            "prometheus.url of the config)",
+        )
+
+
+def launch_from(args: argparse.Namespace) -> Launch:
+    """The config of --config, with --prometheus over its URL."""
+    launch = load(args.config)
+    if getattr(args, "prometheus", None):
+        settings = launch.prometheus.model_copy(update={"url": args.prometheus})
+        launch = replace(launch, prometheus=settings)
+    return launch
+
+
+def on_grid(now: float, interval: float) -> float:
+    """`now` rounded down to the evaluation grid (multiples of `interval` seconds), so ids
+    and opened_at agree with the daemon's."""
+    return now // interval * interval
+
+
+def time_or_now(text: str | None, flag: str, interval: float) -> float:
+    """The flag's time, else now on the evaluation grid (the only clock read)."""
+    return parse_time(text, flag) if text else on_grid(time.time(), interval)
+
+
+def with_prometheus(launch: Launch, work: Callable[[PrometheusClient], Awaitable[T]]) -> T:
+    """Run `work(client)` against the launch's Prometheus and close the client."""
+
+    async def go() -> T:
+        async with PrometheusClient(launch.prometheus) as client:
+            return await work(client)
+
+    return asyncio.run(go())

@@ -1,0 +1,79 @@
+"""`launchguard report --kind warroom|daily|postmortem --start T --end T` (DESIGN §3)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from launchguard.commands.evaluation import UsageError, parse_time
+from launchguard.commands.options import add_common, launch_from, with_prometheus
+from launchguard.config.domain import Launch
+from launchguard.config.durations import parse_duration
+from launchguard.reports import document, markdown, signing
+from launchguard.reports.launch_report import KINDS, gather
+
+HOUR, DAY = 3600.0, 86400.0
+# Default ranges relative to T0 (seed 002 section 8): warroom at T+1 h, daily at T+24 h,
+# postmortem over T0…T+7 d.
+DEFAULT_RANGES = {"warroom": (0.0, HOUR), "daily": (0.0, DAY), "postmortem": (0.0, 7 * DAY)}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("report", help="the launch reports: warroom, daily, postmortem")
+    add_common(p)
+    p.add_argument("--kind", choices=KINDS, required=True)
+    p.add_argument("--start", metavar="T", help="range start (default: from T0, by kind)")
+    p.add_argument("--end", metavar="T", help="range end (default: start + 1h / 24h / 7d)")
+    p.add_argument("--step", metavar="DURATION", help="default: evaluation.interval")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.add_argument("--sign-key", metavar="FILE", help="sign the report with HMAC-SHA256")
+    p.set_defaults(handler=run)
+
+
+def report_range(
+    launch: Launch, kind: str, start: str | None, end: str | None
+) -> tuple[float, float]:
+    """--start/--end, each defaulting from T0 and the kind's length."""
+    lo, length = DEFAULT_RANGES[kind]
+    if start:
+        a = parse_time(start, "--start")
+    elif launch.t0 is not None:
+        a = launch.t0 + lo
+    else:
+        raise UsageError("--start: required when the config has no T0")
+    b = parse_time(end, "--end") if end else a + length
+    if b <= a:
+        raise UsageError("--end: must be after --start")
+    return a, b
+
+
+def run(args: argparse.Namespace) -> int:
+    launch = launch_from(args)
+    start, end = report_range(launch, args.kind, args.start, args.end)
+    try:
+        step = (
+            parse_duration(args.step)
+            if args.step
+            else (launch.config.plan.reports.step or launch.interval)
+        )
+    except ValueError as exc:
+        raise UsageError(f"--step: {exc}") from None
+    if step <= 0:
+        raise UsageError("--step: must be positive")
+    try:
+        key = signing.read_key(args.sign_key) if args.sign_key else None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--sign-key: {exc}") from None
+    report = with_prometheus(
+        launch, lambda client: gather(client, launch, args.kind, start, end, step)
+    )
+    quantile = launch.config.plan.reports.quantile
+    if args.format == "json":
+        doc = document.report_json(report, quantile)
+        if key is not None:
+            doc = signing.sign_json(doc, key)
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        text = markdown.render(report, quantile)
+        print(signing.sign_markdown(text, key) if key is not None else text, end="")
+    return 0

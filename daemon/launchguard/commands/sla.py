@@ -1,0 +1,60 @@
+"""`launchguard sla report --month YYYY-MM`: the support plan's monthly KPI report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from launchguard.commands.evaluation import UsageError, parse_time
+from launchguard.commands.options import add_common, launch_from, on_grid, with_prometheus
+from launchguard.config.domain import Launch
+from launchguard.core.frames import tick
+from launchguard.core.sla import TicketFacts, read_tickets
+from launchguard.interfaces import PrometheusSource
+from launchguard.reports import sla_month
+from launchguard.reports.fetch import fetch_signals
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sla", help="support SLA: the monthly KPI report")
+    commands = p.add_subparsers(dest="sla_command", required=True, metavar="COMMAND")
+    r = commands.add_parser("report", help="tickets, reaction and resolution times, breaches")
+    add_common(r)
+    r.add_argument("--month", metavar="YYYY-MM", required=True, help="in the launch's zone")
+    r.add_argument(
+        "--at",
+        metavar="T",
+        help="read the ticket timestamps at T (default: the month's end, or now if earlier)",
+    )
+    r.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    r.set_defaults(handler=report)
+
+
+async def tickets_at(source: PrometheusSource, launch: Launch, at: float) -> TicketFacts:
+    """The ticket facts at `at`: one request per ticket signal, one point per ticket."""
+    support = launch.config.support
+    names = (support.created_signal, support.stage_signal)
+    frames = await fetch_signals(source, launch, {name: (at, at, 1.0) for name in names})
+    return read_tickets(support, frames, tick(at))
+
+
+def report(args: argparse.Namespace) -> int:
+    launch = launch_from(args)
+    try:
+        start, end = sla_month.month_bounds(args.month, launch.timezone)
+    except ValueError as exc:
+        raise UsageError(f"--month: {exc}") from None
+    if args.at:
+        at = parse_time(args.at, "--at")
+    else:
+        at = min(end - 1.0, on_grid(time.time(), launch.interval))
+    if at < start:
+        raise UsageError("--month: the month has not started yet")
+    facts = with_prometheus(launch, lambda client: tickets_at(client, launch, at))
+    result = sla_month.build(launch.config.support, facts, args.month, launch.timezone, at)
+    if args.format == "json":
+        print(json.dumps(sla_month.to_json(result), indent=2, ensure_ascii=False))
+    else:
+        print(sla_month.to_markdown(result), end="")
+    return 0

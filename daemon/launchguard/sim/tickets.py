@@ -1,0 +1,48 @@
+"""Support-ticket histories over the METRICS.md helpdesk series, for tests, benches and demos.
+
+`support_ticket_created_timestamp_seconds{ticket, priority}` is written from the first grid
+time at or after registration; each `support_ticket_stage_timestamp_seconds{ticket, stage}`
+from the first grid time at or after the stage was reached (absent until then), both until
+the end of the grid. Values are the unix seconds of the fact. Pure: no clock.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from launchguard.sim.openmetrics import Labels, OpenMetricsWriter, Point
+
+CREATED = "support_ticket_created_timestamp_seconds"
+STAGE = "support_ticket_stage_timestamp_seconds"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A ticket registered at `created` (unix seconds) that reached `stages` (label → unix
+    seconds: `responded`, `workaround`, `resolved`)."""
+
+    ticket: str
+    priority: str
+    created: float
+    stages: Mapping[str, float] = field(default_factory=dict)
+
+
+def _from(times: Sequence[float], at: float, value: float) -> Iterator[Point]:
+    return ((t, value) for t in times[bisect.bisect_left(times, at) :])
+
+
+def write(tickets: Sequence[Ticket], times: Sequence[float], w: OpenMetricsWriter) -> None:
+    """Write both ticket families over the sorted grid `times` (unix seconds)."""
+    created: list[tuple[Labels, Iterator[Point]]] = [
+        ({"ticket": t.ticket, "priority": t.priority}, _from(times, t.created, t.created))
+        for t in tickets
+    ]
+    w.gauge(CREATED, "When the ticket was registered.", created)
+    stages: list[tuple[Labels, Iterator[Point]]] = [
+        ({"ticket": t.ticket, "stage": stage}, _from(times, at, at))
+        for t in tickets
+        for stage, at in sorted(t.stages.items())
+    ]
+    w.gauge(STAGE, "When the ticket reached a stage.", stages)
