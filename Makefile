@@ -4,16 +4,18 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-APT_PACKAGES := prometheus prometheus-alertmanager
+# Debian packages the tests start for real (DESIGN §6); one line per command they provide.
+APT_PACKAGES := prometheus prometheus-alertmanager victoria-metrics chromium chromium-driver
 
 .PHONY: deps venv test lint typecheck unit demo bench clean
 
 deps:
-	@if ! command -v promtool >/dev/null || ! command -v prometheus-alertmanager >/dev/null; then \
-	  echo "installing $(APT_PACKAGES) (apt)"; \
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing" $$missing "(apt)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(APT_PACKAGES); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
 $(BIN)/launchguard: pyproject.toml
@@ -45,6 +47,7 @@ demo: deps venv
 
 bench: deps venv
 	$(BIN)/python benchmarks/run.py
+	@for b in benchmarks/bench_*.py; do [ -e "$$b" ] || continue; $(BIN)/python "$$b" || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
