@@ -28,6 +28,8 @@ import pytest
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
 from launchguard.sim.servers import ComponentError, PrometheusServer, backfill, require_binary
 
+from backends import backend, make_backend  # noqa: F401  (fixtures: every backend)
+
 HistoryWriter = Callable[[OpenMetricsWriter], None]
 MakePrometheus = Callable[..., PrometheusServer]
 """`(write: HistoryWriter, **PrometheusServer options) -> started PrometheusServer`."""

@@ -9,7 +9,9 @@ import sys
 from collections.abc import Callable, Sequence
 
 from launchguard import __version__, logs
-from launchguard.commands import demo, evaluation, gonogo, report, sla, validate
+from launchguard.commands import audit, demo, evaluation, gonogo, report, run, sla, validate
+from launchguard.commands import render as render_cmd
+from launchguard.commands import sim as sim_cmd
 from launchguard.config.loader import ConfigError
 from launchguard.prometheus import PrometheusError
 from launchguard.signals import SignalQueryError
@@ -22,7 +24,16 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 
 # Commands that register themselves: each module has `register(sub)`, adding its parser with
 # `set_defaults(handler=...)`. One line per module.
-REGISTRARS: tuple[Registrar, ...] = (gonogo.register, report.register, sla.register)
+REGISTRARS: tuple[Registrar, ...] = (
+    gonogo.register,
+    report.register,
+    sla.register,
+    audit.register,
+    run.register,
+    render_cmd.register,
+    sim_cmd.register,
+    demo.register,
+)
 
 
 def _common(p: argparse.ArgumentParser, prometheus: bool = True) -> None:
@@ -71,15 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=evaluation.backtest)
-
-    p = sub.add_parser("demo", help="the main job on an embedded launch day, on a real Prometheus")
-    p.add_argument("--config", metavar="FILE", help="launch config YAML (default: shipped)")
-    p.add_argument(
-        "--serve",
-        action="store_true",
-        help="keep Prometheus running after the report, until Ctrl-C",
-    )
-    p.set_defaults(handler=demo.run)
 
     p = sub.add_parser("validate", help="check a config file; print every problem")
     p.add_argument("file", nargs="?", metavar="FILE", help="config file (or use --config)")

@@ -1,78 +1,204 @@
-"""`launchguard demo`: the main job on an embedded default.
+"""`launchguard demo [--scenario NAME] [--replay]`: the main job on an embedded launch day.
 
-Writes a launch day whose trc20 pass-through degrades while its payout queue grows,
-backfills it into a real Prometheus on a free loopback port, and runs `backtest` over
-the day and `check` at its last minute against it. Everything started is stopped and
-its temp dir removed on exit, Ctrl-C included.
+Live (the default): writes the scenario's history up to now, with its `demo_at` offset
+placed at now so that a rollback opens within the first minutes, backfills it into a real
+Prometheus on a free loopback port, serves the rest of the scenario live from an exporter
+that Prometheus scrapes every few seconds, starts a real Alertmanager and the daemon
+(`launchguard run`) against them, and prints decisions as they open and resolve, with
+their evidence. Ctrl-C (or SIGTERM) stops everything it started and removes its temp dir.
+
+`--replay` backfills the whole scenario instead, prints the `backtest` timeline and exits.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from types import FrameType
 
 from launchguard.cli_support import run_cli
-from launchguard.sim import launchday
-from launchguard.sim.launchday import LaunchDay, Network, Pair, const
+from launchguard.commands.demo_watch import watch
+from launchguard.sim.alertmanager_server import AlertmanagerServer
+from launchguard.sim.exporter import ScenarioCollector, serve
+from launchguard.sim.generator import grid_start, write_history
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill, require_binary
-from launchguard.sim.timeline import linear, piecewise
+from launchguard.sim.scenario import Scenario, load_scenario
+from launchguard.sim.servers import (
+    ComponentError,
+    PrometheusServer,
+    backfill,
+    free_port,
+    require_binary,
+)
 
-HOUR = 3600.0
+DEFAULT_SCENARIO = "launch_day"
+SCRAPE_INTERVAL = "5s"
+ALERTMANAGER_CONFIG = "route:\n  receiver: demo\nreceivers:\n  - name: demo\n"
 
 
-def embedded_day(end: float) -> tuple[LaunchDay, float]:
-    """An 8-hour day ending at `end`; trc20 degrades 2 h before the end. Returns (day, T1)."""
-    start = end - 8 * HOUR
-    t1 = end - 2 * HOUR
-    trc20 = Network(
-        "trc20",
-        passthrough_seconds=piecewise([(start, 240.0), (t1, 2100.0)]),
-        queue=linear([(start, 12.0), (t1, 12.0), (end, 252.0)]),
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "demo", help="the main job on a scenario: real Prometheus, Alertmanager and the daemon"
     )
-    pairs = [
-        Pair("erc20", "erc20-club-a", const(0.0), const(start)),
-        Pair("trc20", "trc20-club-b", const(0.0), const(start)),
-    ]
-    return LaunchDay(
-        start, end, networks=(Network("erc20"), trc20), pairs=pairs, volume_cap=const(0.3)
-    ), t1
+    p.add_argument("--config", metavar="FILE", help="launch config YAML (default: shipped)")
+    p.add_argument(
+        "--scenario",
+        default=DEFAULT_SCENARIO,
+        metavar="NAME|FILE",
+        help=f"library name or YAML file (default {DEFAULT_SCENARIO}; see `launchguard sim list`)",
+    )
+    p.add_argument(
+        "--replay",
+        action="store_true",
+        help="print the backtest timeline of the whole scenario and exit",
+    )
+    p.set_defaults(handler=run)
+
+
+def _interrupt(_sig: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def run(args: argparse.Namespace) -> int:
-    require_binary("promtool")
-    require_binary("prometheus")
+    scenario = load_scenario(args.scenario)
+    for binary in ("promtool", "prometheus", "prometheus-alertmanager"):
+        require_binary(binary)
+    signal.signal(signal.SIGTERM, _interrupt)
     workdir = Path(tempfile.mkdtemp(prefix="launchguard-demo-"))
-    server: PrometheusServer | None = None
+    stops: list[object] = []
     try:
-        end = (time.time() - HOUR) // 30 * 30
-        day, _ = embedded_day(end)
-        print("demo: writing an 8-hour launch day (trc20 pass-through degrades, queue grows)…")
-        history = write_openmetrics(workdir / "history.om", lambda w: launchday.write(day, w))
-        print("demo: backfilling it with promtool…")
-        backfill(history, workdir / "data")
-        server = PrometheusServer(workdir / "data").start()
-        print(f"demo: Prometheus serving the history at {server.url}\n")
-        common = ["--prometheus", server.url, *(["--config", args.config] if args.config else [])]
-        print(f"$ launchguard backtest --start {int(day.start + HOUR)} --end {int(end)}")
-        run_cli(
-            ["backtest", *common, "--start", str(int(day.start + HOUR)), "--end", str(int(end))]
-        )
-        print(f"\n$ launchguard check --at {int(end)}")
-        code = run_cli(["check", *common, "--at", str(int(end))])
-        print(f"\ndemo: check exited {code} (1 = a rollback is recommended).")
-        if args.serve:
-            print(f"demo: Prometheus stays up at {server.url}; Ctrl-C stops it.")
-            while True:
-                time.sleep(3600)
-        return 0
+        if args.replay:
+            return _replay(args, scenario, workdir, stops)
+        return _live(args, scenario, workdir, stops)
     except KeyboardInterrupt:
-        print("\ndemo: stopping.")
+        print("\ndemo: stopping…", flush=True)
         return 0
     finally:
-        if server is not None:
-            server.stop()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip cleanup
+        for stop in reversed(stops):
+            try:
+                stop()  # type: ignore[operator]
+            except Exception as exc:  # keep stopping the others
+                print(f"demo: while stopping: {exc}", file=sys.stderr)
         shutil.rmtree(workdir, ignore_errors=True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("demo: stopped; temp files removed.", flush=True)
+
+
+def _history(scenario: Scenario, start: float, end: float, workdir: Path) -> Path:
+    history = write_openmetrics(
+        workdir / "history.om", lambda w: write_history(scenario, start, end, w)
+    )
+    data = workdir / "prometheus-data"
+    backfill(history, data)
+    history.unlink()
+    return data
+
+
+def _replay(
+    args: argparse.Namespace, scenario: Scenario, workdir: Path, stops: list[object]
+) -> int:
+    end = (time.time() - 3600) // scenario.step * scenario.step  # well before Prometheus' head
+    start = grid_start(end, scenario.duration, scenario.step)
+    print(f"demo: {args.scenario}: {scenario.description}")
+    print("demo: writing and backfilling the whole scenario…", flush=True)
+    server = PrometheusServer(_history(scenario, start, end, workdir))
+    stops.append(server.stop)
+    server.start()
+    common = ["--prometheus", server.url, *(["--config", args.config] if args.config else [])]
+    first = int(start + scenario.backtest_from)
+    print(f"\n$ launchguard backtest --start {first} --end {int(end)}", flush=True)
+    run_cli(["backtest", *common, "--start", str(first), "--end", str(int(end))])
+    return 0
+
+
+def _live(args: argparse.Namespace, scenario: Scenario, workdir: Path, stops: list[object]) -> int:
+    at = scenario.demo_at if scenario.demo_at is not None else scenario.duration
+    end = time.time() // scenario.step * scenario.step
+    start = grid_start(end, at, scenario.step)
+    print(f"demo: {args.scenario}: {scenario.description}")
+    print(f"demo: writing {at / 3600:.1f} h of history and backfilling it…", flush=True)
+    data = _history(scenario, start, end, workdir)
+
+    collector = ScenarioCollector(scenario, start)
+    collector.advance(end)
+    exporter_port = free_port()
+    stops.append(serve(collector, "127.0.0.1", exporter_port))
+
+    alertmanager = AlertmanagerServer(ALERTMANAGER_CONFIG)
+    stops.append(alertmanager.stop)
+    alertmanager.start()
+
+    config = (
+        f"global:\n  scrape_interval: {SCRAPE_INTERVAL}\n  evaluation_interval: 15s\n"
+        "scrape_configs:\n  - job_name: platform\n"
+        f"    static_configs:\n      - targets: ['127.0.0.1:{exporter_port}']\n"
+    )
+    prometheus = PrometheusServer(data, config=config)
+    stops.append(prometheus.stop)
+    prometheus.start()
+
+    daemon_port = free_port()
+    daemon = _start_daemon(args, workdir, prometheus.url, alertmanager.url, daemon_port)
+    stops.append(lambda: _stop_daemon(daemon))
+    status = f"http://127.0.0.1:{daemon_port}"
+    print(
+        f"demo: Prometheus    {prometheus.url}\n"
+        f"demo: Alertmanager  {alertmanager.url}\n"
+        f"demo: exporter      http://127.0.0.1:{exporter_port}/metrics\n"
+        f"demo: daemon        {status}/api/v1/status  (warroom page: {status}/)\n"
+        "demo: watching the daemon's decisions; Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    try:
+        watch(status, daemon, start)
+    except ComponentError as exc:
+        log = (workdir / "daemon.log").read_text(errors="replace").splitlines()[-30:]
+        raise ComponentError(f"{exc}\n--- daemon log (tail) ---\n" + "\n".join(log)) from None
+    return 0
+
+
+def _start_daemon(
+    args: argparse.Namespace, workdir: Path, prometheus: str, alertmanager: str, port: int
+) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.setdefault("LAUNCHGUARD_JOURNAL_KEY", secrets.token_hex(16))
+    command = [
+        sys.executable,
+        "-m",
+        "launchguard.cli",
+        "run",
+        "--prometheus",
+        prometheus,
+        "--alertmanager",
+        alertmanager,
+        "--listen",
+        f"127.0.0.1:{port}",
+        "--journal",
+        str(workdir / "journal.sqlite"),
+        *(["--config", args.config] if args.config else []),
+    ]
+    log = (workdir / "daemon.log").open("wb")
+    proc = subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+    )
+    log.close()
+    return proc
+
+
+def _stop_daemon(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -20,27 +20,51 @@ from launchguard.output import jsonout
 from launchguard.output.table import columns, decisions_table, scope_text, verdict_table
 from launchguard.output.timefmt import rfc3339
 from launchguard.reports.fetch import fetch_signals
-from launchguard.reports.views import calendar_json, calendar_lines, level_json, pct, when
+from launchguard.reports.views import calendar_json, calendar_lines, iso, level_json, pct, when
 from launchguard.signals import fetch
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("gonogo", help="Go/No-Go: promote one volume level up, or not, and why")
+    p = sub.add_parser(
+        "gonogo",
+        help="Go/No-Go: promote one volume level up, or not, and why",
+        description="PROMOTE (one volume level up) only when, over the window before the "
+        "decision time, every SLO was met in every scope at plan.gonogo.min_met_share of the "
+        "evaluations or more (no data is never met), no rollback decision was open, no "
+        "SEV1/SEV2 incident was declared, and no rollback criterion fires or is inconclusive "
+        "at the decision time (GO blockers). Otherwise NO-GO with every reason. Exit 0 "
+        "either way; the answer is in the output. See docs/gonogo.md.",
+    )
     add_common(p)
     when_ = p.add_mutually_exclusive_group()
-    when_.add_argument("--at", metavar="T", help="decision time (default: now)")
+    when_.add_argument(
+        "--at", metavar="T", help="decision time, RFC 3339 or unix seconds (default: now)"
+    )
     when_.add_argument(
         "--scheduled",
         action="store_true",
-        help="at the plan's Go/No-Go time (canary start + 24 h by default)",
+        help="at the plan's Go/No-Go time: canary start + 24 h (plan.gonogo.phase, "
+        "after_phase_start)",
     )
-    p.add_argument("--window", metavar="DURATION", help="default: plan.gonogo.window (24h)")
+    p.add_argument(
+        "--window",
+        metavar="DURATION",
+        help="how far back the SLOs, rollbacks and incidents are checked, e.g. 24h "
+        "(default: plan.gonogo.window)",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=run)
 
-    p = sub.add_parser("calendar", help="the launch phase, volume level and freezes at a time")
+    p = sub.add_parser(
+        "calendar",
+        help="the launch phase, volume level and freezes at a time (no Prometheus needed)",
+        description="Where the launch stands at a time by the config's calendar: T0, the "
+        "phase (preflight, pilot, canary, full) and its level, the change freezes in force, "
+        "the next calendar change and the scheduled Go/No-Go; times in the launch's zone. "
+        "See docs/phases.md.",
+    )
     add_common(p, prometheus=False)
-    p.add_argument("--at", metavar="T", help="time (default: now)")
+    p.add_argument("--at", metavar="T", help="RFC 3339 or unix seconds (default: now)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=show_calendar)
 
@@ -154,9 +178,7 @@ def show_calendar(args: argparse.Namespace) -> int:
     status = calendar.status(launch, at)
     if args.format == "json":
         doc = calendar_json(status, launch.timezone)
-        doc["scheduled_gonogo"] = (
-            rfc3339(tick(g)) if (g := calendar.scheduled_gonogo(launch)) else None
-        )
+        doc["scheduled_gonogo"] = iso(calendar.scheduled_gonogo(launch), launch.timezone)
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         print("\n".join(calendar_lines(status, launch.timezone)))

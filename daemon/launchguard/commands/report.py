@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from launchguard.commands.evaluation import UsageError, parse_time
 from launchguard.commands.options import add_common, launch_from, with_prometheus
@@ -19,14 +20,35 @@ DEFAULT_RANGES = {"warroom": (0.0, HOUR), "daily": (0.0, DAY), "postmortem": (0.
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("report", help="the launch reports: warroom, daily, postmortem")
+    p = sub.add_parser(
+        "report",
+        help="the launch reports: warroom (T+1 h), daily (T+24 h), postmortem (T+7 d)",
+        description="The launch KPIs over a range (times in the launch's zone), the decisions "
+        "opened and resolved in it with their durations, and the support SLA breaches. "
+        "Ranges default from T0: warroom T0…T0+1h, daily T0…T0+24h, postmortem T0…T0+7d "
+        "(with one section per local day). With --verify, check a signed report instead.",
+    )
     add_common(p)
-    p.add_argument("--kind", choices=KINDS, required=True)
-    p.add_argument("--start", metavar="T", help="range start (default: from T0, by kind)")
-    p.add_argument("--end", metavar="T", help="range end (default: start + 1h / 24h / 7d)")
-    p.add_argument("--step", metavar="DURATION", help="default: evaluation.interval")
+    p.add_argument("--kind", choices=KINDS, help="which report (required unless --verify)")
+    p.add_argument(
+        "--start", metavar="T", help="range start, RFC 3339 or unix seconds (default: T0)"
+    )
+    p.add_argument("--end", metavar="T", help="range end (default: start + 1h / 24h / 7d by kind)")
+    p.add_argument(
+        "--step", metavar="DURATION", help="evaluation step (default: evaluation.interval)"
+    )
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    p.add_argument("--sign-key", metavar="FILE", help="sign the report with HMAC-SHA256")
+    p.add_argument(
+        "--sign-key",
+        metavar="FILE",
+        help="HMAC-SHA256 key file: sign the report (or, with --verify, check it)",
+    )
+    p.add_argument(
+        "--verify",
+        metavar="REPORT",
+        help="check the signature of a report file (Markdown or JSON) with --sign-key; "
+        "exit 0 when valid, 1 when not",
+    )
     p.set_defaults(handler=run)
 
 
@@ -47,7 +69,28 @@ def report_range(
     return a, b
 
 
+def verify(report_file: str, key_file: str | None) -> int:
+    """Exit 0 when the signed report's HMAC matches the key, 1 when it does not."""
+    if not key_file:
+        raise UsageError("--verify: needs --sign-key FILE")
+    try:
+        key = signing.read_key(key_file)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--sign-key: {exc}") from None
+    try:
+        text = Path(report_file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--verify: {exc}") from None
+    valid = signing.verify_text(text, key)
+    print(f"{report_file}: signature {'valid' if valid else 'INVALID'}")
+    return 0 if valid else 1
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.verify:
+        return verify(args.verify, args.sign_key)
+    if args.kind is None:
+        raise UsageError("--kind: required (warroom, daily or postmortem)")
     launch = launch_from(args)
     start, end = report_range(launch, args.kind, args.start, args.end)
     try:

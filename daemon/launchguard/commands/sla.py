@@ -19,9 +19,21 @@ from launchguard.reports.fetch import fetch_signals
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sla", help="support SLA: the monthly KPI report")
     commands = p.add_subparsers(dest="sla_command", required=True, metavar="COMMAND")
-    r = commands.add_parser("report", help="tickets, reaction and resolution times, breaches")
+    r = commands.add_parser(
+        "report",
+        help="tickets, reaction and resolution times, breaches, escalations of a month",
+        description="The support plan's monthly KPI report from the helpdesk series: per "
+        "priority, the tickets registered in the month and their reaction and resolution "
+        "times (median, p95); the SLA breaches whose due time fell in the month, by stage, "
+        "and who they were escalated to. See docs/sla.md.",
+    )
     add_common(r)
-    r.add_argument("--month", metavar="YYYY-MM", required=True, help="in the launch's zone")
+    r.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        required=True,
+        help="the calendar month in the launch's zone (Europe/Warsaw by default)",
+    )
     r.add_argument(
         "--at",
         metavar="T",

@@ -50,6 +50,11 @@ class _EnvOverrides(BaseSettings):
     prometheus: dict[str, Any] = {}
     evaluation: dict[str, Any] = {}
     launch: dict[str, Any] = {}
+    alertmanager: dict[str, Any] = {}
+    journal: dict[str, Any] = {}
+    server: dict[str, Any] = {}
+    daemon: dict[str, Any] = {}
+    warroom: dict[str, Any] = {}
 
 
 def default_text() -> str:

@@ -12,10 +12,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from launchguard.config.alertmanager import AlertmanagerSettings
+from launchguard.config.daemon import DaemonSettings
 from launchguard.config.durations import Duration, SignedDuration, format_duration
+from launchguard.config.journal import JournalSettings
 from launchguard.config.launchplan import FreezeWindow, PlanSettings
 from launchguard.config.prometheus_settings import PrometheusSettings
+from launchguard.config.rules import RulesSettings
+from launchguard.config.server import ServerSettings
 from launchguard.config.support import SupportSettings
+from launchguard.config.warroom import WarroomSettings
 
 DecisionKind = Literal[
     "partial_rollback", "full_rollback", "slo_breach", "sla_breach", "volume_guardrail", "promote"
@@ -184,6 +190,12 @@ class LaunchConfig(Strict):
     actions: dict[str, ActionPlan]
     support: SupportSettings = SupportSettings()
     plan: PlanSettings = PlanSettings()
+    alertmanager: AlertmanagerSettings = AlertmanagerSettings()
+    journal: JournalSettings = JournalSettings()
+    server: ServerSettings = ServerSettings()
+    daemon: DaemonSettings = DaemonSettings()
+    rules: RulesSettings = RulesSettings()
+    warroom: WarroomSettings = WarroomSettings()
 
     def render_query(self, name: str) -> str:
         """The signal's PromQL with metric names and its window filled in."""

@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from launchguard import names
 from launchguard.config.durations import format_duration
 from launchguard.config.support import SLA_CRITERIA, SupportSettings
 from launchguard.core.actions import Action
-from launchguard.core.decisions import DecisionBook, Key, Transition
+from launchguard.core.decisions import Decision, DecisionBook, Key, Transition
 from launchguard.core.frames import ABSENT, Frames, ScopeKey, Tick, seconds, tick
 from launchguard.core.verdicts import Observation, State, Verdict
 
@@ -206,8 +207,9 @@ def apply(
             if opened is None:
                 continue
             out.append((_learnt_at(times, opened.opened_at), Transition("opened", opened)))
+        elif reached is None:
+            book.refresh(key, ev)  # "late by" as of the span's last time
         if reached is None:
-            book.refresh(key, ev)
             continue
         resolved = book.resolve_at(key, reached, ev)
         out.append((_learnt_at(times, reached), Transition("resolved", resolved)))
@@ -254,3 +256,18 @@ def _num(value: object) -> float | None:
 
 def _utc(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def escalate_to(d: Decision) -> tuple[str, ...]:
+    """Who an `sla_breach` decision goes to (config order); () for other decisions."""
+    if d.kind != KIND or not d.evidence.detail:
+        return ()
+    targets = d.evidence.detail[0].get("escalate_to")
+    return tuple(str(t) for t in targets) if isinstance(targets, list) else ()
+
+
+def escalation_labels(d: Decision) -> dict[str, str]:
+    """The Alertmanager label routing an SLA breach to its escalation targets, e.g.
+    `escalate_to="support coordinator"`; none for other decisions or without a target."""
+    targets = escalate_to(d)
+    return {names.LABEL_ESCALATE_TO: ", ".join(targets)} if targets else {}

@@ -55,3 +55,12 @@ def verify_markdown(text: str, key: bytes) -> bool:
     return hmac.compare_digest(
         tail.removesuffix("\n").removesuffix(" -->"), _mac(key, head.encode())
     )
+
+
+def verify_text(text: str, key: bytes) -> bool:
+    """A report file's signature: JSON when it parses as a JSON object, else Markdown."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return verify_markdown(text, key)
+    return isinstance(doc, dict) and verify_json(doc, key)

@@ -196,14 +196,24 @@ class OpenMetricsWriter:
         special = _SPECIAL_VALUES
         buf: list[str] = []
         prev = -math.inf
+        last: object = None
+        text = ""
         for t, value in points:
             if not prev < t <= MAX_TIMESTAMP:
                 _raise_bad_time(prefix, prev, t)
             prev = t
-            v = repr(float(value))
-            whole = int(t)
-            ts = str(whole) if whole == t else repr(float(t))
-            buf.append(f"{prefix}{special.get(v, v)} {ts}\n")
+            # Long histories repeat values: format a value only when it changes (±0 and NaN
+            # always, since they compare equal or unequal to themselves misleadingly).
+            if value != last or value == 0:
+                v = repr(float(value))
+                text = special.get(v, v)
+                last = value
+            if type(t) is int:
+                ts = str(t)
+            else:
+                whole = int(t)
+                ts = str(whole) if whole == t else repr(float(t))
+            buf.append(f"{prefix}{text} {ts}\n")
             if len(buf) >= _FLUSH_LINES:
                 write("".join(buf))
                 buf.clear()

@@ -46,3 +46,29 @@ def write(tickets: Sequence[Ticket], times: Sequence[float], w: OpenMetricsWrite
         for stage, at in sorted(t.stages.items())
     ]
     w.gauge(STAGE, "When the ticket reached a stage.", stages)
+
+
+def population(n: int, end: float, priority: str = "p1", spread: float = 36000.0) -> list[Ticket]:
+    """`n` tickets of `priority` registered over the `spread` seconds before `end`, at
+    deterministic times (ticket k at end - spread·(k+1)/n, whole seconds). One in four
+    never responds, one in four responds late, the rest respond on time, in the
+    support plan's 1 h for p1: response after 30 min, or after 2 h when late."""
+    out = []
+    for k in range(n):
+        created = float(round(end - spread * (k + 1) / n))
+        kind = k % 4
+        if kind == 0:
+            stages: dict[str, float] = {}
+        elif kind == 1:
+            stages = {"responded": created + 7200.0}
+        else:
+            stages = {"responded": created + 1800.0}
+        out.append(
+            Ticket(
+                f"t{k:05d}",
+                priority,
+                created,
+                {s: at for s, at in stages.items() if at <= end},
+            )
+        )
+    return out

@@ -1,0 +1,114 @@
+"""`launchguard run`: the daemon. The config (and the sinks it names) is loaded and
+validated completely before any port is bound, so a bad config exits 2 with nothing bound."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from dataclasses import replace
+from typing import Any
+
+from launchguard.commands.evaluation import UsageError
+from launchguard.commands.options import add_common, launch_from
+from launchguard.config.domain import Launch
+from launchguard.config.server import split_listen
+from launchguard.daemon import logsetup
+from launchguard.daemon.loop import Daemon
+from launchguard.daemon.service import bind, run_service
+from launchguard.interfaces import Sink
+from launchguard.prometheus import PrometheusClient
+from launchguard.server import create_app, status_json
+from launchguard.sinks import build_sinks
+from launchguard.web import warroom_routes
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("run", help="the daemon: evaluate on schedule, serve the HTTP API")
+    add_common(p)
+    p.add_argument("--listen", metavar="HOST:PORT", help="HTTP API address (server.listen)")
+    p.add_argument(
+        "--alertmanager",
+        metavar="URL",
+        action="append",
+        help="Alertmanager base URL; repeat for several (overrides alertmanager.urls)",
+    )
+    p.add_argument("--journal", metavar="PATH", help="journal SQLite file (journal.path)")
+    p.add_argument(
+        "--once",
+        action="store_true",
+        help="rebuild and evaluate once, deliver to the sinks, print the status JSON, exit "
+        "(1: a rollback is open, 3: Prometheus failed); no port is bound",
+    )
+    p.set_defaults(handler=run)
+
+
+def _listen(args: argparse.Namespace, launch: Launch) -> tuple[Launch, str, int]:
+    text = args.listen or launch.config.server.listen
+    try:
+        host, port = split_listen(text)
+    except ValueError as exc:
+        flag = "--listen" if args.listen else "server.listen"
+        raise UsageError(f"{flag}: {exc}") from None
+    config = launch.config.model_copy(
+        update={"server": launch.config.server.model_copy(update={"listen": text})}
+    )
+    return replace(launch, config=config), host, port
+
+
+def _secrets(launch: Launch, token: str | None) -> list[str | None]:
+    p = launch.prometheus
+    found: list[str | None] = [token, os.environ.get(launch.config.journal.key_env)]
+    if p.bearer_token is not None:
+        found.append(p.bearer_token.get_secret_value())
+    if p.basic_auth is not None:
+        found.append(p.basic_auth.password.get_secret_value())
+    return found
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run until SIGTERM/SIGINT (exit 0); with --once, one evaluation."""
+    launch = launch_from(args)
+    launch, host, port = _listen(args, launch)
+    sinks = build_sinks(
+        launch.config, alertmanager_urls=args.alertmanager, journal_path=args.journal
+    )
+    token = os.environ.get(launch.config.server.token_env) or None
+    if args.once:  # stdout is the status JSON; the logs go to stderr
+        logsetup.configure(_secrets(launch, token), logging.WARNING, sys.stderr)
+        return asyncio.run(_once(launch, sinks))
+    logsetup.configure(_secrets(launch, token))
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        asyncio.run(_close(sinks))
+        raise UsageError(f"server.listen: cannot listen on {host}:{port}: {exc.strerror}") from None
+    asyncio.run(_serve(launch, sinks, sock, token))
+    return 0
+
+
+async def _serve(launch: Launch, sinks: list[Sink], sock: Any, token: str | None) -> None:
+    async with PrometheusClient(launch.prometheus) as client:
+        daemon = Daemon(launch, client, sinks)
+        app = create_app(daemon, launch.config.server, token, extra_routes=warroom_routes(daemon))
+        await run_service(daemon, app, sock)
+
+
+async def _once(launch: Launch, sinks: list[Sink]) -> int:
+    async with PrometheusClient(launch.prometheus) as client:
+        daemon = Daemon(launch, client, sinks)
+        await daemon.start()
+        await daemon.close()
+    snap = daemon.snapshot
+    print(json.dumps(status_json(daemon, snap, {}), indent=2, ensure_ascii=False), file=sys.stdout)
+    if snap.last_outcome == "failed":
+        return 3
+    return 1 if any(d.kind in ("partial_rollback", "full_rollback") for d in snap.open) else 0
+
+
+async def _close(sinks: list[Sink]) -> None:
+    for sink in sinks:
+        await sink.close()

@@ -1,0 +1,118 @@
+"""`launchguard sim list|write|serve`: the scenario library without the demo.
+
+`write` streams a scenario's history as OpenMetrics for `promtool tsdb
+create-blocks-from openmetrics`; `serve` continues the same scenario live for Prometheus to
+scrape. Both anchor the scenario the same way: its last written sample is at `--end`
+(default now, on the scenario's step grid), so `serve --end T` continues `write --end T`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+
+from launchguard.commands.evaluation import UsageError, parse_time
+from launchguard.config.durations import parse_duration
+from launchguard.sim.exporter import ScenarioCollector, serve
+from launchguard.sim.generator import grid_start, write_history
+from launchguard.sim.openmetrics import write_openmetrics
+from launchguard.sim.scenario import Scenario, list_scenarios, load_scenario
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sim", help="the scenario library: list, write history, serve live")
+    sim = p.add_subparsers(dest="sim_command", required=True, metavar="SUBCOMMAND")
+    q = sim.add_parser("list", help="the scenarios of the library, one line each")
+    q.set_defaults(handler=list_command)
+    for name, helptext, handler in (
+        ("write", "write a scenario's history as OpenMetrics (for promtool backfill)", write),
+        ("serve", "serve a scenario live as a Prometheus exporter, continuing its history", run),
+    ):
+        q = sim.add_parser(name, help=helptext)
+        q.add_argument(
+            "--scenario", required=True, metavar="NAME|FILE", help="library name or YAML file"
+        )
+        q.add_argument(
+            "--end",
+            metavar="T",
+            help="time of the history's last sample (default: now); the scenario starts "
+            "`duration` before it (`write`), or `--at` before it",
+        )
+        q.add_argument(
+            "--at",
+            metavar="OFFSET",
+            help="scenario offset placed at --end instead of its duration, e.g. 2h44m30s",
+        )
+        q.set_defaults(handler=handler)
+    p_write = sim.choices["write"]
+    p_write.add_argument("--out", required=True, metavar="FILE", help="OpenMetrics file to write")
+    p_serve = sim.choices["serve"]
+    p_serve.add_argument(
+        "--listen", default="127.0.0.1:9105", metavar="HOST:PORT", help="default 127.0.0.1:9105"
+    )
+
+
+def list_command(_args: argparse.Namespace) -> int:
+    rows = list_scenarios()
+    width = max(len(name) for name, _ in rows)
+    for name, description in rows:
+        print(f"{name.ljust(width)}  {description}")
+    return 0
+
+
+def anchor(scenario: Scenario, end_arg: str | None, at_arg: str | None) -> tuple[float, float]:
+    """(start, end) unix seconds: end on the step grid, start = end - offset."""
+    end = parse_time(end_arg, "--end") if end_arg else time.time()
+    try:
+        offset = parse_duration(at_arg) if at_arg else scenario.duration
+    except ValueError as exc:
+        raise UsageError(f"--at: {exc}") from None
+    start = grid_start(end, offset, scenario.step)
+    return start, start + offset
+
+
+def write(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    start, end = anchor(scenario, args.end, args.at)
+    out = Path(args.out)
+    write_openmetrics(out, lambda w: write_history(scenario, start, end, w))
+    print(
+        f"wrote {out}: {args.scenario} from {int(start)} to {int(end)} (unix seconds)\n"
+        f"backfill: promtool tsdb create-blocks-from openmetrics --max-block-duration=24h"
+        f" {out} DATA_DIR\n"
+        f"continue it live: launchguard sim serve --scenario {args.scenario}"
+        f" --end {int(end)}" + (f" --at {args.at}" if args.at else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    start, end = anchor(scenario, args.end, args.at)
+    host, _, port = args.listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--listen: expected HOST:PORT, got {args.listen!r}")
+    collector = ScenarioCollector(scenario, start)
+    collector.advance(end)
+    stop = serve(collector, host, int(port))
+    done = threading.Event()
+
+    def on_signal(_sig: int, _frame: FrameType | None) -> None:
+        done.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(
+        f"serving {args.scenario} at http://{host}:{port}/metrics"
+        f" (scenario start {int(start)}); Ctrl-C stops",
+        file=sys.stderr,
+    )
+    done.wait()
+    stop()
+    return 0

@@ -1,0 +1,6 @@
+"""The live daemon: the evaluation cycle (`loop`), its health (`health`), the schedule
+and process lifecycle (`service`)."""
+
+from launchguard.daemon.loop import Daemon, Snapshot
+
+__all__ = ["Daemon", "Snapshot"]

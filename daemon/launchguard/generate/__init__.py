@@ -1,0 +1,1 @@
+"""Prometheus rules, promtool tests, Grafana dashboards and runbooks from the launch config."""

@@ -1,0 +1,251 @@
+"""The Alertmanager sink: every decision POSTed to `/api/v2/alerts` of every Alertmanager.
+
+Open decisions are re-posted every cycle with `endsAt` a few intervals ahead, so an
+Alertmanager that stops hearing from the daemon resolves them by itself; a resolved decision
+is posted once with `endsAt` = its resolution time. A failed post is never dropped: the
+resolved alerts an Alertmanager has not acknowledged stay pending for that Alertmanager and
+go out with its next post, after a backoff that doubles per failure. Open decisions need no
+such queue: they are in every cycle's report until they resolve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import structlog
+
+from launchguard import names, notify
+from launchguard.config.alertmanager import AlertmanagerSettings
+from launchguard.core import sla
+from launchguard.core.decisions import Decision
+from launchguard.core.frames import Tick, tick
+from launchguard.interfaces import CycleReport, Degraded
+from launchguard.output.timefmt import rfc3339
+from launchguard.sinks import texts
+
+Alert = dict[str, Any]
+log = structlog.get_logger("launchguard.sinks.alertmanager")
+
+
+@dataclass
+class Target:
+    """One Alertmanager: its pending resolved alerts and its retry state."""
+
+    url: str
+    pending: dict[str, Alert] = field(default_factory=dict)  # key → resolved alert
+    failures: int = 0
+    next_attempt: float = 0.0  # unix seconds; no post before this
+    last_success: float | None = None
+    last_open_ids: frozenset[str] = frozenset()
+
+
+class AlertmanagerSink:
+    """Posts decisions and degraded evaluation to every configured Alertmanager."""
+
+    name = "alertmanager"
+
+    def __init__(
+        self,
+        settings: AlertmanagerSettings,
+        *,
+        interval: float,
+        networks: Sequence[str],
+        urls: Sequence[str] | None = None,
+        clock: Callable[[], float] = time.time,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        chosen = tuple(urls) if urls is not None else settings.urls
+        self.settings = settings
+        self.targets = [Target(u.rstrip("/")) for u in chosen]
+        self.networks = tuple(networks)
+        self.ahead = settings.ends_at_cycles * interval + settings.resend_interval
+        self.clock = clock
+        self.failed_posts = 0  # posts that failed since start (for the daemon's /metrics)
+        self._degraded: Degraded | None = None
+        self._client = _http_client(settings, transport)
+
+    def pending(self) -> int:
+        """Resolved alerts not yet acknowledged by some Alertmanager (summed over them)."""
+        return sum(len(t.pending) for t in self.targets)
+
+    async def deliver(self, report: CycleReport) -> None:
+        """Post this cycle's alerts; never raises for an Alertmanager that fails."""
+        now = self.clock()
+        open_alerts = [self.decision_alert(d, now) for d in report.open]
+        resolved = {
+            t.decision.id: self.decision_alert(t.decision, now)
+            for t in report.transitions
+            if t.event == "resolved"
+        }
+        open_alerts += self._degraded_alerts(report, now, resolved)
+        open_ids = frozenset(d.id for d in report.open)
+        opened = any(t.event == "opened" for t in report.transitions)
+        for target in self.targets:
+            target.pending.update(resolved)
+        await asyncio.gather(
+            *(self._post(t, open_alerts, open_ids, opened, now) for t in self.targets)
+        )
+
+    async def close(self) -> None:
+        """One last attempt at what is pending (backoff ignored), then close the client."""
+        now = self.clock()
+        await asyncio.gather(
+            *(self._send(t, list(t.pending.values()), now) for t in self.targets if t.pending)
+        )
+        await self._client.aclose()
+
+    def decision_alert(self, d: Decision, now: float) -> Alert:
+        """The API v2 alert of a decision: labels and EN/RU annotations of DESIGN §5."""
+        labels = {
+            **dict(d.scope),
+            names.LABEL_ALERTNAME: names.alertname_for(d.kind),
+            names.LABEL_CRITERION: d.criterion,
+            names.LABEL_KIND: d.kind,
+            names.LABEL_SEVERITY: names.severity_for(d.kind),
+            names.LABEL_DECISION_ID: d.id,
+            names.LABEL_LAUNCH: self.settings.launch,
+            **sla.escalation_labels(d),  # SupportSLABreach: who it goes to
+        }
+        en, ru = notify.texts(d, "en"), notify.texts(d, "ru")  # notify/templates/{en,ru}.yaml
+        annotations = {
+            names.ANNOTATION_SUMMARY: en.headline,
+            names.ANNOTATION_DESCRIPTION: en.description,
+            names.ANNOTATION_SUMMARY_RU: ru.headline,
+            names.ANNOTATION_DESCRIPTION_RU: ru.description,
+        }
+        if en.partner_notice:
+            annotations[names.ANNOTATION_PARTNER_NOTICE] = en.partner_notice
+        ends = d.resolved_at if d.resolved_at is not None else tick(now + self.ahead)
+        return _alert(labels, annotations, d.opened_at, ends)
+
+    def _degraded_alerts(
+        self, report: CycleReport, now: float, resolved: dict[str, Alert]
+    ) -> list[Alert]:
+        """The degraded alert while degraded; once it clears, a resolved one (kept pending)."""
+        previous, self._degraded = self._degraded, report.degraded
+        if report.degraded is not None:
+            # A new episode (new `since`) ends the previous one first.
+            if previous is not None and previous.since != report.degraded.since:
+                resolved[_degraded_key(previous)] = self._degraded_alert(previous, report.at)
+            return [self._degraded_alert(report.degraded, tick(now + self.ahead))]
+        if previous is not None:
+            resolved[_degraded_key(previous)] = self._degraded_alert(previous, report.at)
+        return []
+
+    def _degraded_alert(self, d: Degraded, ends: Tick) -> Alert:
+        summary_en, description_en, summary_ru, description_ru = texts.degraded_texts(d)
+        labels = {
+            names.LABEL_ALERTNAME: names.ALERT_DEGRADED,
+            names.LABEL_SEVERITY: names.SEVERITY_DEGRADED,
+            names.LABEL_LAUNCH: self.settings.launch,
+        }
+        annotations = {
+            names.ANNOTATION_SUMMARY: summary_en,
+            names.ANNOTATION_DESCRIPTION: description_en,
+            names.ANNOTATION_SUMMARY_RU: summary_ru,
+            names.ANNOTATION_DESCRIPTION_RU: description_ru,
+        }
+        return _alert(labels, annotations, d.since, max(ends, d.since))
+
+    async def _post(
+        self,
+        target: Target,
+        open_alerts: list[Alert],
+        open_ids: frozenset[str],
+        opened: bool,
+        now: float,
+    ) -> None:
+        if now < target.next_attempt:
+            return  # backing off; what is pending stays pending
+        unchanged = not opened and not target.pending and open_ids == target.last_open_ids
+        recent = (
+            target.last_success is not None
+            and now - target.last_success < self.settings.resend_interval
+        )
+        if unchanged and recent:
+            return
+        batch = open_alerts + list(target.pending.values())
+        if batch and await self._send(target, batch, now):
+            target.last_open_ids = open_ids
+
+    async def _send(self, target: Target, batch: list[Alert], now: float) -> bool:
+        """POST one batch; on success drop the resolved alerts it carried from `pending`."""
+        try:
+            response = await self._client.post(f"{target.url}/api/v2/alerts", json=batch)
+            ok = response.status_code == 200
+            problem = "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"
+        except httpx.HTTPError as exc:
+            ok, problem = False, f"{type(exc).__name__}: {exc}"
+        if ok:
+            sent = {_key(a) for a in batch}
+            for key in [k for k in target.pending if k in sent]:
+                del target.pending[key]
+            target.failures, target.next_attempt, target.last_success = 0, 0.0, now
+            return True
+        self.failed_posts += 1
+        target.failures += 1
+        delay = self.settings.retry_backoff * 2 ** (target.failures - 1)
+        target.next_attempt = now + min(delay, self.settings.retry_backoff_max)
+        log.warning(
+            "alertmanager_post_failed",
+            url=target.url,
+            problem=problem,
+            failures=target.failures,
+            pending_resolved=len(target.pending),
+            retry_in=round(target.next_attempt - now, 3),
+        )
+        return False
+
+
+def _alert(
+    labels: Mapping[str, str], annotations: Mapping[str, str], start: Tick, end: Tick
+) -> Alert:
+    return {
+        "labels": dict(labels),
+        "annotations": dict(annotations),
+        "startsAt": rfc3339(start),
+        "endsAt": rfc3339(end),
+    }
+
+
+def _key(alert: Alert) -> str:
+    labels = alert["labels"]
+    if names.LABEL_DECISION_ID in labels:
+        return str(labels[names.LABEL_DECISION_ID])
+    return f"{labels[names.LABEL_ALERTNAME]}@{alert['startsAt']}"
+
+
+def _degraded_key(d: Degraded) -> str:
+    return f"{names.ALERT_DEGRADED}@{rfc3339(d.since)}"
+
+
+def _http_client(
+    settings: AlertmanagerSettings, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    """Credentials are read from the environment here, once, and never logged."""
+    headers: dict[str, str] = {}
+    auth: httpx.BasicAuth | None = None
+    if settings.auth.bearer_token_env:
+        token = os.environ.get(settings.auth.bearer_token_env, "")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+    elif settings.auth.username is not None:
+        password = os.environ.get(settings.auth.password_env or "", "")
+        auth = httpx.BasicAuth(settings.auth.username, password)
+    verify: ssl.SSLContext | bool = True
+    if settings.ca_file is not None:
+        verify = ssl.create_default_context(cafile=settings.ca_file)
+    return httpx.AsyncClient(
+        headers=headers,
+        auth=auth,
+        verify=verify,
+        timeout=httpx.Timeout(settings.timeout),
+        transport=transport,
+    )

@@ -1,0 +1,105 @@
+"""The warroom page at `/` (server-rendered, refreshed by a small script polling
+`/warroom/content`), mounted into the daemon's app through `create_app(extra_routes=...)`.
+
+    app = create_app(daemon, settings, token, extra_routes=warroom_routes(daemon))
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from importlib import resources
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from launchguard.core.frames import seconds
+from launchguard.daemon.loop import Daemon
+from launchguard.output.jsonout import decision_json
+from launchguard.server import status_json
+from launchguard.web.common import PageData
+from launchguard.web.page import render_content, render_page
+from launchguard.web.series import SeriesCache, chart_operand
+
+__all__ = ["WarroomPage", "warroom_routes"]
+
+
+class WarroomPage:
+    """The page's handlers over a running daemon's snapshot."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.daemon = daemon
+        self.settings = daemon.launch.config.warroom
+        self.series = SeriesCache(daemon.launch, daemon.source, self.settings.sparkline_window)
+
+    def _denied(self, request: Request) -> Response | None:
+        """With `server.protect_reads`, the page needs the API's bearer token like the
+        status endpoint does (a reverse proxy adds it for the warroom's screens)."""
+        server = self.daemon.launch.config.server
+        if not server.protect_reads:
+            return None
+        token = os.environ.get(server.token_env, "")
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if (
+            token
+            and scheme.lower() == "bearer"
+            and hmac.compare_digest(given.encode(), token.encode())
+        ):
+            return None
+        return JSONResponse({"error": "bearer token required"}, status_code=401)
+
+    async def data(self, request: Request) -> PageData:
+        snap = self.daemon.snapshot
+        api = getattr(request.app.state, "api", None)
+        status = status_json(self.daemon, snap, getattr(api, "acks", {}))
+        resolved = sorted(snap.resolved, key=lambda d: d.resolved_at or 0, reverse=True)
+        charted = {}
+        for d in status["decisions"]:
+            operand = chart_operand(d, self.daemon.launch)
+            if operand is not None:
+                charted[d["id"]] = operand
+        end = seconds(snap.evaluated_to) if snap.evaluated_to is not None else time.time()
+        series = await self.series.fetch(list(charted.values()), end) if charted else {}
+        refresh = self.settings.page_refresh or self.daemon.launch.interval
+        return PageData(
+            status,
+            [decision_json(d) for d in resolved],
+            self.settings,
+            refresh,
+            self.daemon.clock(),
+            series,
+            charted,
+        )
+
+    async def page(self, request: Request) -> Response:
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        return HTMLResponse(render_page(await self.data(request)), headers=_NO_STORE)
+
+    async def content(self, request: Request) -> Response:
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        return HTMLResponse(render_content(await self.data(request)), headers=_NO_STORE)
+
+
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def static_dir() -> Path:
+    return Path(str(resources.files("launchguard.web").joinpath("static")))
+
+
+def warroom_routes(daemon: Daemon) -> list[BaseRoute]:
+    """`/`, `/warroom/content` and `/static/warroom/…`, for `create_app(extra_routes=…)`."""
+    page = WarroomPage(daemon)
+    return [
+        Route("/", page.page),
+        Route("/warroom/content", page.content),
+        Mount("/static/warroom", StaticFiles(directory=static_dir()), name="warroom-static"),
+    ]
