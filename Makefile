@@ -34,10 +34,11 @@ typecheck: venv
 	$(BIN)/mypy
 
 unit: deps venv
-	$(BIN)/pytest
+	LAUNCHGUARD_ARTIFACTS=$(CURDIR)/artifacts $(BIN)/pytest
 
+# Screenshots and other test artifacts stay in artifacts/ (git-ignored) after the run.
 test: deps venv
-	$(BIN)/pytest
+	LAUNCHGUARD_ARTIFACTS=$(CURDIR)/artifacts $(BIN)/pytest
 	$(BIN)/ruff check daemon tests benchmarks
 	$(BIN)/ruff format --check daemon tests benchmarks
 	$(BIN)/mypy
