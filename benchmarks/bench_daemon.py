@@ -48,6 +48,7 @@ from launchguard.sim.launchday import LaunchDay, Pair, const
 from launchguard.sim.openmetrics import write_openmetrics
 from launchguard.sim.servers import PrometheusServer, backfill
 from launchguard.sim.timeline import piecewise
+from launchguard.sinks import build_sinks
 
 INTERVAL = float(os.environ.get("LG_BENCH_INTERVAL", "5"))
 TRIALS = int(os.environ.get("LG_BENCH_TRIALS", "5"))
@@ -193,13 +194,20 @@ async def latency(work: Path) -> list[Row]:
         exporter.shutdown()
         receiver.server.shutdown()
     d_med, r_med = statistics.median(daemon_lat), statistics.median(rule_lat)
+    not_later = all(d <= r for d, r in zip(daemon_lat, rule_lat, strict=True))
     return [
         Row(f"detection latency, interval {INTERVAL:g} s, {TRIALS} trials"),
         Row(
             "  daemon (median / max)",
             f"{d_med:.2f} / {max(daemon_lat):.2f} s",
             f"≤ rule, ≤ {INTERVAL + 2:g} s",
-            verdict(d_med <= r_med + 0.25 and max(daemon_lat) <= INTERVAL + 2),
+            verdict(not_later and max(daemon_lat) <= INTERVAL + 2),
+        ),
+        Row(
+            "  trials where the daemon was no later than the rule",
+            f"{sum(d <= r for d, r in zip(daemon_lat, rule_lat, strict=True))} / {TRIALS}",
+            f"{TRIALS} / {TRIALS}",
+            verdict(not_later),
         ),
         Row("  Prometheus rule (median / max)", f"{r_med:.2f} / {max(rule_lat):.2f} s"),
     ]
@@ -249,10 +257,16 @@ async def soak(work: Path) -> list[Row]:
     history = write_openmetrics(work / "soak.om", lambda w: launchday.write(day, w))
     backfill(history, work / "soak-tsdb")
     prom = PrometheusServer(work / "soak-tsdb", retention="30d").start()
-    the = launch_with({"prometheus": {"url": prom.url}, "evaluation": {"lookback": "1h"}})
+    key = work / "soak-journal.key"
+    key.write_text("soak-journal-key-" + "k" * 32)
+    journal = {"enabled": True, "path": str(work / "soak-journal.db"), "key_file": str(key)}
+    the = launch_with(
+        {"prometheus": {"url": prom.url}, "evaluation": {"lookback": "1h"}, "journal": journal}
+    )
     try:
         async with PrometheusClient(the.prometheus) as client:
-            daemon = Daemon(the, client, [])
+            # The journal sink is on: its SQLite writes are part of what must not leak.
+            daemon = Daemon(the, client, build_sinks(the.config))
             t = start + 400 * step
             await daemon.start(t)
             began, base, transitions, failed = time.perf_counter(), 0.0, 0, 0
