@@ -9,23 +9,20 @@ notifications Alertmanager sends; `wait_for(predicate, timeout)` polls for a con
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
 import httpx
 
-from launchguard.sim.servers import ComponentError, free_port, require_binary
+from launchguard.sim.process import LoopbackProcess
+from launchguard.sim.servers import require_binary
 
 _POLL_INTERVAL = 0.05  # seconds between probes
-_STOP_TIMEOUT = 10.0  # seconds after SIGTERM before SIGKILL
 
 
 def webhook_config(
@@ -55,63 +52,35 @@ def webhook_config(
     )
 
 
-class AlertmanagerServer:
+class AlertmanagerServer(LoopbackProcess):
     """A `prometheus-alertmanager` process on 127.0.0.1; a context manager.
 
     `start()` returns once `/-/ready` answers 200 (within `ready_timeout` seconds). After
     `stop()`, `start()` again serves on the same port with a fresh data dir."""
 
+    name = "alertmanager"
+    ready_path = "/-/ready"
+    keep_port = True
+
     def __init__(self, config: str, *, port: int | None = None, ready_timeout: float = 20.0):
+        super().__init__(port=port, ready_timeout=ready_timeout)
         self.config = config
-        self.port = port or 0
-        self._fixed_port = port
-        self.ready_timeout = ready_timeout
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._workdir: tempfile.TemporaryDirectory[str] | None = None
-        self._log: IO[bytes] | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def binary(self) -> str:
+        return require_binary("prometheus-alertmanager")
 
-    def start(self) -> AlertmanagerServer:
-        if self._proc is not None:
-            raise ComponentError("Alertmanager already started")
-        binary = require_binary("prometheus-alertmanager")
-        attempts = 1 if self._fixed_port or self.port else 3
-        for attempt in range(1, attempts + 1):
-            if not (self._fixed_port or self.port):
-                self.port = free_port()
-            try:
-                self._spawn(binary)
-                self._wait_ready()
-                self._fixed_port = self.port  # a restart keeps the port
-                return self
-            except ComponentError as exc:
-                tail = self.log_tail()
-                self.stop()
-                if attempt < attempts and "address already in use" in tail:
-                    self.port = 0
-                    continue
-                raise ComponentError(f"{exc}\n--- alertmanager log (tail) ---\n{tail}") from None
-        raise AssertionError("unreachable")
+    def prepare(self, workdir: Path) -> None:
+        (workdir / "alertmanager.yml").write_text(self.config)
+        (workdir / "data").mkdir()
 
-    def stop(self) -> None:
-        """SIGTERM, wait up to 10 s, then SIGKILL; removes the data dir. Idempotent."""
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=_STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        if self._workdir is not None:
-            self._workdir.cleanup()
-            self._workdir = None
+    def argv(self, binary: str, workdir: Path) -> list[str]:
+        return [
+            binary,
+            f"--config.file={workdir / 'alertmanager.yml'}",
+            f"--storage.path={workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--cluster.listen-address=",
+        ]
 
     def alerts(self, **filters: str) -> list[dict[str, Any]]:
         """`GET /api/v2/alerts` (active, silenced and inhibited ones), optionally filtered by
@@ -125,63 +94,6 @@ class AlertmanagerServer:
         response.raise_for_status()
         result: list[dict[str, Any]] = response.json()
         return result
-
-    def log_tail(self, lines: int = 40) -> str:
-        if self._workdir is None:
-            return ""
-        log = Path(self._workdir.name) / "alertmanager.log"
-        if not log.exists():
-            return ""
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
-    def __enter__(self) -> AlertmanagerServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _spawn(self, binary: str) -> None:
-        self._workdir = tempfile.TemporaryDirectory(prefix="launchguard-alertmanager-")
-        workdir = Path(self._workdir.name)
-        (workdir / "alertmanager.yml").write_text(self.config)
-        (workdir / "data").mkdir()
-        self._log = (workdir / "alertmanager.log").open("wb")
-        self._proc = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={workdir / 'alertmanager.yml'}",
-                f"--storage.path={workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                "--cluster.listen-address=",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def _wait_ready(self) -> None:
-        assert self._proc is not None
-        deadline = time.monotonic() + self.ready_timeout
-        with httpx.Client(trust_env=False, timeout=1.0) as client:
-            while True:
-                code = self._proc.poll()
-                if code is not None:
-                    raise ComponentError(f"alertmanager exited with code {code} while starting")
-                try:
-                    if client.get(f"{self.url}/-/ready").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass  # not listening yet
-                if time.monotonic() > deadline:
-                    raise ComponentError(
-                        f"alertmanager not ready at {self.url} after {self.ready_timeout} s"
-                    )
-                time.sleep(_POLL_INTERVAL)
 
 
 Notification = dict[str, Any]

@@ -16,23 +16,17 @@ than the retention at import, silently).
 from __future__ import annotations
 
 import shutil
-import signal
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
 import httpx
 
-from launchguard.sim.servers import ComponentError, free_port
+from launchguard.sim.process import ComponentError, LoopbackProcess
 
 BINARY = "victoria-metrics"
-_POLL_INTERVAL = 0.05  # seconds between readiness probes
-_STOP_TIMEOUT = 10.0  # seconds to wait after SIGTERM before SIGKILL
 _IMPORT_BATCH_BYTES = 4 << 20  # one POST per ~4 MiB of exposition text
 _IMPORT_TIMEOUT = 120.0  # seconds for one import POST
 
@@ -98,12 +92,16 @@ def _to_exposition(text: str, path: Path, number: int, not_before: float | None)
     return f"{selector} {value} {millis}\n"
 
 
-class VictoriaMetricsServer:
+class VictoriaMetricsServer(LoopbackProcess):
     """A `victoria-metrics` process on 127.0.0.1 storing into `data_dir`; a context manager.
 
     `retention` is `-retentionPeriod` (suffixes h, d, w, y); it must cover the age of
     the history imported. `disable_cache=False` keeps VictoriaMetrics' response cache.
+    `start()` returns once `/health` answers.
     """
+
+    name = BINARY
+    ready_path = "/health"
 
     def __init__(
         self,
@@ -115,57 +113,27 @@ class VictoriaMetricsServer:
         extra_args: Sequence[str] = (),
         ready_timeout: float = 30.0,
     ) -> None:
+        super().__init__(port=port, ready_timeout=ready_timeout)
         self.data_dir = data_dir
-        self._fixed_port = port
-        self.port = port or 0
         retention_seconds(retention)  # a bad value fails here, not at start
         self.retention = retention
         self.disable_cache = disable_cache
         self.extra_args = tuple(extra_args)
-        self.ready_timeout = ready_timeout
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._workdir: tempfile.TemporaryDirectory[str] | None = None
-        self._log: IO[bytes] | None = None
 
-    @property
-    def url(self) -> str:
-        """Base URL of the Prometheus-compatible API, e.g. `http://127.0.0.1:40123`."""
-        return f"http://127.0.0.1:{self.port}"
+    def binary(self) -> str:
+        return require_victoria_metrics()
 
-    def start(self) -> VictoriaMetricsServer:
-        """Starts VictoriaMetrics and returns once `/health` answers; `ComponentError` otherwise.
-
-        With no fixed port, a port taken between `free_port()` and the bind is retried
-        on a new port (up to 3 attempts).
-        """
-        if self._proc is not None:
-            raise ComponentError("VictoriaMetrics already started")
-        binary = require_victoria_metrics()
-        self._workdir = tempfile.TemporaryDirectory(prefix="launchguard-victoria-")
-        attempts = 1 if self._fixed_port else 3
-        for attempt in range(1, attempts + 1):
-            self.port = self._fixed_port or free_port()
-            try:
-                self._spawn(binary, Path(self._workdir.name))
-                self._wait_ready()
-                return self
-            except ComponentError as exc:
-                tail = self.log_tail()
-                self._terminate()
-                if attempt < attempts and "address already in use" in tail:
-                    continue
-                self.stop()
-                raise ComponentError(
-                    f"{exc}\n--- victoria-metrics log (tail) ---\n{tail}"
-                ) from None
-        raise AssertionError("unreachable")
-
-    def stop(self) -> None:
-        """SIGTERM, wait up to 10 s, then SIGKILL; removes the log. Idempotent."""
-        self._terminate()
-        if self._workdir is not None:
-            self._workdir.cleanup()
-            self._workdir = None
+    def argv(self, binary: str, workdir: Path) -> list[str]:
+        cache = ["-search.disableCache"] if self.disable_cache else []
+        return [
+            binary,
+            f"-httpListenAddr=127.0.0.1:{self.port}",
+            f"-storageDataPath={self.data_dir}",
+            f"-retentionPeriod={self.retention}",
+            "-search.latencyOffset=0",
+            *cache,
+            *self.extra_args,
+        ]
 
     def import_openmetrics(self, openmetrics_file: Path) -> int:
         """Imports one of our OpenMetrics files; returns the number of samples sent.
@@ -189,15 +157,6 @@ class VictoriaMetricsServer:
             self._call(client, "GET", "/internal/force_flush")
         return sent
 
-    def log_tail(self, lines: int = 40) -> str:
-        """The last `lines` lines VictoriaMetrics logged ('' when not started)."""
-        if self._workdir is None:
-            return ""
-        log = Path(self._workdir.name) / "victoria-metrics.log"
-        if not log.exists():
-            return ""
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
     def query_range(self, expr: str, start: float, end: float, step: float) -> list[Any]:
         """`/api/v1/query_range` (unix seconds): the `result` list, as `PrometheusServer` has."""
         params = {"query": expr, "start": str(start), "end": str(end), "step": str(step)}
@@ -208,17 +167,6 @@ class VictoriaMetricsServer:
             raise ComponentError(f"query_range {expr!r}: {body.get('error', response.text)}")
         result: list[Any] = body["data"]["result"]
         return result
-
-    def __enter__(self) -> VictoriaMetricsServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _post(self, client: httpx.Client, batch: list[str]) -> int:
         if batch:
@@ -234,55 +182,3 @@ class VictoriaMetricsServer:
             raise ComponentError(
                 f"VictoriaMetrics {path} answered {response.status_code}: {response.text[:500]}"
             )
-
-    def _spawn(self, binary: str, workdir: Path) -> None:
-        if self._log is not None:
-            self._log.close()
-        self._log = (workdir / "victoria-metrics.log").open("wb")
-        cache = ["-search.disableCache"] if self.disable_cache else []
-        self._proc = subprocess.Popen(
-            [
-                binary,
-                f"-httpListenAddr=127.0.0.1:{self.port}",
-                f"-storageDataPath={self.data_dir}",
-                f"-retentionPeriod={self.retention}",
-                "-search.latencyOffset=0",
-                *cache,
-                *self.extra_args,
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def _wait_ready(self) -> None:
-        assert self._proc is not None
-        deadline = time.monotonic() + self.ready_timeout
-        with httpx.Client(trust_env=False, timeout=1.0) as client:
-            while True:
-                code = self._proc.poll()
-                if code is not None:
-                    raise ComponentError(f"victoria-metrics exited with code {code} while starting")
-                try:
-                    if client.get(f"{self.url}/health").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass  # not listening yet
-                if time.monotonic() > deadline:
-                    raise ComponentError(
-                        f"victoria-metrics not ready at {self.url} after {self.ready_timeout} s"
-                    )
-                time.sleep(_POLL_INTERVAL)
-
-    def _terminate(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=_STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
