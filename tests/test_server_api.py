@@ -82,6 +82,50 @@ async def test_status_shows_slos_open_decisions_with_evidence_and_the_last_evalu
     assert sev1["evidence"]["observations"][0]["value"] == 1.0
 
 
+CODE_FREEZE = {
+    "name": "code_freeze",
+    "from": "2026-05-29T08:00:00Z",  # T-7 d, 10:00 CEST
+    "to": "2026-06-07T08:00:00Z",
+    "active": True,
+    "note": "hotfixes only, by procedure",
+}
+CONFIG_FREEZE = {
+    "name": "config_freeze",
+    "from": "2026-06-02T08:00:00Z",  # T-3 d, 10:00 CEST
+    "to": "2026-06-06T08:00:00Z",
+    "active": False,
+    "note": "exception: per-tx cap / fee mode by the IC",
+}
+
+
+@pytest.mark.parametrize(
+    ("t0", "freezes"),
+    [
+        pytest.param(None, [], id="without a T0 the status shows no freeze"),
+        pytest.param(
+            "2026-06-05T10:00:00",
+            [CODE_FREEZE, CONFIG_FREEZE],
+            id="inside the code freeze the config freeze is shown as still to come",
+        ),
+        pytest.param(
+            "2026-05-30T12:00:00",
+            [{**CODE_FREEZE, "from": "2026-05-23T10:00:00Z", "to": "2026-06-01T10:00:00Z"}],
+            id="after T+1 the config freeze has ended and is left out",
+        ),
+    ],
+)
+async def test_status_shows_the_freezes_at_the_evaluation_time(
+    t0: str | None, freezes: list[dict[str, Any]]
+) -> None:
+    the = test_launch({"evaluation": {"lookback": "5m"}, "launch": {"t0": t0}})
+    daemon = Daemon(the, FakeSource(the, HEALTHY))
+    await daemon.start(AT)  # 2026-06-01 02:00 CEST
+    async for client in client_for(daemon):
+        doc = (await client.get("/api/v1/status")).json()
+        assert doc["freezes"] == freezes
+        assert bool(doc["launch"]["phase"]) == (t0 is not None)  # shown next to the phase
+
+
 @pytest.mark.parametrize(
     ("query", "status", "message"),
     [

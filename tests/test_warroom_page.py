@@ -13,7 +13,9 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -44,6 +46,12 @@ ARGS = [
 ]
 WALL, PHONE = {"width": 1920, "height": 1080}, {"width": 390, "height": 844}
 MINUTE = 60.0
+
+
+def t0_in_five_days() -> str:
+    """Noon (Warsaw) five days from now: the code freeze is in force, the config freeze ahead."""
+    day = datetime.fromtimestamp(time.time() + 5 * 86400, ZoneInfo("Europe/Warsaw"))
+    return day.replace(hour=12, minute=0, second=0, microsecond=0, tzinfo=None).isoformat()
 
 
 @pytest.fixture
@@ -85,6 +93,7 @@ async def warroom(
         {
             "prometheus": {"url": prom.url},
             "evaluation": {"interval": "1s", "lookback": "1h", "clear_for": "3s"},
+            "launch": {"t0": t0_in_five_days()},
             "warroom": {
                 "page_refresh": "1s",
                 "grafana_url": "http://grafana.invalid:3000",
@@ -161,6 +170,14 @@ async def test_the_warroom_page_shows_evidence_checklist_both_languages_and_refr
             assert "passthrough_p95" in now_table and "payout_queue" in now_table
             assert await card.locator("svg.sparkline polyline").count() >= 1
             assert "canary (30 %)" in await page.inner_text("#volume")
+            assert "canary" in await page.inner_text("#phase")
+            freezes = page.locator("#freezes .freeze")
+            assert await freezes.evaluate_all("s => s.map(e => e.className)") == [
+                "freeze active",
+                "freeze upcoming",
+            ]
+            assert "code_freeze until" in await freezes.nth(0).inner_text()
+            assert "config_freeze from" in await freezes.nth(1).inner_text()
             assert "yes" in await page.inner_text("#prometheus")
             assert "trc20" in await page.inner_text("#slos")
             links = await page.locator("header.top nav a").all_inner_texts()

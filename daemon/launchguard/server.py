@@ -207,6 +207,7 @@ def status_json(daemon: Daemon, snap: Snapshot, acks: dict[str, Ack]) -> dict[st
             "timezone": daemon.launch.timezone,
             "networks": list(daemon.launch.networks),
         },
+        "freezes": [jsonout.freeze_json(f) for f in snap.freezes],
         "evaluation": {
             "interval": format_duration(daemon.launch.interval),
             "at": rfc3339(snap.last_cycle_at) if snap.last_cycle_at is not None else None,

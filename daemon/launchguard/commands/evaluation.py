@@ -14,6 +14,8 @@ from typing import Any
 from launchguard.config.domain import Launch
 from launchguard.config.durations import format_duration, parse_duration
 from launchguard.config.loader import load
+from launchguard.core.actions import phase_at
+from launchguard.core.calendar import freezes_ahead
 from launchguard.core.frames import tick
 from launchguard.evaluate import SpanResult, run_span
 from launchguard.output import jsonout, table
@@ -68,9 +70,13 @@ def check(args: argparse.Namespace) -> int:
     out = result.outcome
     open_now = [d for d in out.decisions if d.is_open]
     rollback = table.rollback_open(open_now)
+    phase = phase_at(launch.phases, at)
+    freezes = freezes_ahead(launch.freezes, at)
     if args.format == "json":
         doc: dict[str, Any] = {
             "at": rfc3339(tick(at)),
+            "phase": phase.name if phase is not None else None,
+            "freezes": [jsonout.freeze_json(f) for f in freezes],
             "rollback_recommended": bool(rollback),
             "slos": [jsonout.slo_json(r) for r in out.slos],
             "slo_details": [jsonout.slo_json(r) for r in out.slo_details],
@@ -82,6 +88,8 @@ def check(args: argparse.Namespace) -> int:
     else:
         zone = launch.timezone
         print(f"launchguard check at {local(tick(at), zone)} ({launch.prometheus.url})\n")
+        print(f"Phase: {phase.name if phase is not None else 'none (no calendar phase)'}")
+        print(table.freezes_table(freezes, zone) + "\n")
         print(table.slo_table(out.slos) + "\n")
         if out.slo_details:
             print("PER SCOPE (shown, never a decision)")

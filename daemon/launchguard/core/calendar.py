@@ -42,6 +42,25 @@ def freezes_at(freezes: Sequence[FreezeSpan], t: float) -> list[FreezeSpan]:
 
 
 @dataclass(frozen=True)
+class FreezeState:
+    """A freeze seen from a time: in force then (`active`) or still to come."""
+
+    name: str
+    start: float  # unix seconds, inclusive
+    end: float  # unix seconds, exclusive
+    note: str
+    active: bool
+
+
+def freezes_ahead(freezes: Sequence[FreezeSpan], at: float) -> tuple[FreezeState, ...]:
+    """The freezes in force at `at` (start <= at < end: `active`) and those starting after
+    it, ordered by start then name; freezes that have ended by `at` are left out. What the
+    daemon's status, the warroom page and `check` show next to the phase."""
+    ahead = sorted((f for f in freezes if at < f.end), key=lambda f: (f.start, f.name))
+    return tuple(FreezeState(f.name, f.start, f.end, f.note, f.start <= at) for f in ahead)
+
+
+@dataclass(frozen=True)
 class CalendarStatus:
     """Where the launch stands at `at` (unix seconds)."""
 

@@ -20,6 +20,7 @@ import structlog
 from launchguard.config.domain import Launch
 from launchguard.config.models import VolumeLevel
 from launchguard.core.actions import level_in_force, phase_at
+from launchguard.core.calendar import FreezeState, freezes_ahead
 from launchguard.core.decisions import Decision, DecisionBook, Transition
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, Tick, seconds, tick
@@ -53,6 +54,7 @@ class Snapshot:
     verdicts: tuple[Verdict, ...] = ()
     level: VolumeLevel | None = None
     phase: str | None = None
+    freezes: tuple[FreezeState, ...] = ()  # in force at last_cycle_at, or still to come
 
     @property
     def ready(self) -> bool:
@@ -196,6 +198,7 @@ class Daemon:
             verdicts=tuple(evaluated.outcome.verdicts) if evaluated else previous.verdicts,
             level=self._level(evaluated, report.at) if evaluated else previous.level,
             phase=self._phase(report.at),
+            freezes=freezes_ahead(self.launch.freezes, seconds(report.at)),
         )
         self.snapshot = snap
         self.metrics.cycle(snap, result.outcome, duration)

@@ -6,10 +6,11 @@ from typing import Any
 
 from launchguard.config.durations import format_duration
 from launchguard.core.actions import Action
+from launchguard.core.calendar import FreezeState
 from launchguard.core.decisions import Decision
 from launchguard.core.engine import InconclusiveSpan
 from launchguard.core.explain import summary
-from launchguard.core.frames import NoData, ScopeKey
+from launchguard.core.frames import NoData, ScopeKey, tick
 from launchguard.core.verdicts import Observation, SLOReading, Verdict
 from launchguard.output.timefmt import json_number, rfc3339
 
@@ -100,4 +101,15 @@ def verdict_json(v: Verdict) -> dict[str, Any]:
         "scope": scope_json(v.scope),
         "state": v.state.value,
         "evidence": evidence_json(v),
+    }
+
+
+def freeze_json(f: FreezeState) -> dict[str, Any]:
+    """A freeze in force or to come: `{name, from, to, active, note}`, times RFC 3339 UTC."""
+    return {
+        "name": f.name,
+        "from": rfc3339(tick(f.start)),
+        "to": rfc3339(tick(f.end)),
+        "active": f.active,
+        "note": f.note,
     }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from launchguard.core.calendar import FreezeState
 from launchguard.core.decisions import ROLLBACK_KINDS, Decision
 from launchguard.core.engine import InconclusiveSpan
 from launchguard.core.explain import fmt_value, summary
-from launchguard.core.frames import ScopeKey
+from launchguard.core.frames import ScopeKey, tick
 from launchguard.core.verdicts import SLOReading, State, Verdict
 from launchguard.output.timefmt import local
 
@@ -81,6 +82,23 @@ def verdict_table(verdicts: Sequence[Verdict]) -> str:
         for v in verdicts
     ]
     return columns(["CRITERION", "SCOPE", "STATE", "EVIDENCE"], rows)
+
+
+def freezes_table(freezes: Sequence[FreezeState], zone: str) -> str:
+    """Freezes in force (ACTIVE yes) and to come, times in the launch's zone."""
+    if not freezes:
+        return "No freeze in force or to come."
+    rows = [
+        [
+            f.name,
+            local(tick(f.start), zone),
+            local(tick(f.end), zone),
+            "yes" if f.active else "no",
+            f.note,
+        ]
+        for f in freezes
+    ]
+    return columns(["FREEZE", "FROM", "TO", "ACTIVE", "NOTE"], rows)
 
 
 def rollback_open(decisions: Sequence[Decision]) -> list[Decision]:

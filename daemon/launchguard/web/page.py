@@ -52,6 +52,7 @@ def render_content(data: PageData) -> str:
         f"label_{k}": w.page(k)
         for k in (
             "phase",
+            "freezes",
             "volume",
             "updated",
             "prometheus",
@@ -69,6 +70,7 @@ def render_content(data: PageData) -> str:
         resolved_ids=" ".join(d["id"] for d in data.resolved),
         health_class="degraded" if st.get("degraded") else "ok",
         phase=escape(st["launch"].get("phase") or "—"),
+        freezes=_freezes(st, w),
         volume=escape(
             fmt.level(level and {"level": level["name"], "ratio": level["ratio"]}, w.first)
         ),
@@ -87,6 +89,24 @@ def render_content(data: PageData) -> str:
         health=health_table(st, w, reachable),
         **labels,
     )
+
+
+def _freezes(st: Json, w: Words) -> str:
+    """The freezes in force (until when) and to come (from when), in the launch's zone."""
+    shown = []
+    for f in st.get("freezes", ()):
+        state = "active" if f["active"] else "upcoming"
+        start, end = (fmt.local_time(fmt.parse_time(f[k]), w.zone) for k in ("from", "to"))
+        text = (
+            w.page("freeze_active", name=f["name"], end=end)
+            if f["active"]
+            else w.page("freeze_upcoming", name=f["name"], start=start)
+        )
+        title = f' title="{escape(f["note"])}"' if f.get("note") else ""
+        shown.append(
+            f'<span class="freeze {state}" data-freeze="{escape(f["name"])}"{title}>{text}</span>'
+        )
+    return "".join(shown) or f'<span class="none">{w.page("none_freeze")}</span>'
 
 
 def _rank(kind: str) -> int:
