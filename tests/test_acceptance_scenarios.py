@@ -1,70 +1,32 @@
 """Acceptance: every scenario of the library, backfilled into a real Prometheus and run
 through `launchguard backtest --format json`, decides what its `NAME.expected.yaml` says.
 
-All scenarios share one Prometheus, each at its own time (never overlapping, and 6 h apart
-so no backtest's lookback sees another scenario); the series keep their METRICS.md names.
-A mismatch fails with the expected-versus-actual decision table.
+All scenarios share one Prometheus (`scenariolibrary`), each at its own time; the series
+keep their METRICS.md names. A mismatch fails with the expected-versus-actual decision table.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from launchguard.sim.expected import ROLLBACK_KINDS, Actual, compare, load_expected
-from launchguard.sim.generator import write_history
-from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.scenario import Scenario, list_scenarios, load_scenario
-from launchguard.sim.servers import PrometheusServer, backfill
+from launchguard.sim.scenario import load_scenario
+from launchguard.sim.servers import PrometheusServer
+from scenariolibrary import NAMES, serve_library
 
 from launchdays import backtest, unix
 
 pytestmark = pytest.mark.prometheus
-
-NAMES = [name for name, _ in list_scenarios()]
-SEPARATION = 6 * 3600.0  # > the 6 h lookback plus the longest offset a criterion reads
-
-
-def placements(scenarios: dict[str, Scenario], last_end: float) -> dict[str, float]:
-    """name → start (unix seconds): back to back from `last_end` backwards, 30-min aligned."""
-    out, end = {}, last_end
-    for name in reversed(sorted(scenarios)):
-        start = (end - scenarios[name].duration) // 1800 * 1800
-        out[name] = start
-        end = start - SEPARATION
-    return out
 
 
 @pytest.fixture(scope="module")
 def library(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[PrometheusServer, dict[str, float]]]:
-    root = tmp_path_factory.mktemp("scenarios")
-    scenarios = {name: load_scenario(name) for name in NAMES}
-    starts = placements(scenarios, time.time() - 1.5 * 3600)
-    data = root / "data"
-
-    def prepare(name: str) -> Path:
-        s, start = scenarios[name], starts[name]
-        return write_openmetrics(
-            root / f"{name}.om", lambda w: write_history(s, start, start + s.duration, w)
-        )
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        files = list(pool.map(prepare, NAMES))
-    for i, file in enumerate(files):
-        backfill(file, data / f"part-{i}")  # promtool wants an empty or own output dir
-    blocks = data / "tsdb"
-    blocks.mkdir()
-    for part in data.glob("part-*"):
-        for block in part.iterdir():
-            block.rename(blocks / block.name)
-    server = PrometheusServer(blocks).start()
+    server, starts = serve_library(tmp_path_factory.mktemp("scenarios"))
     yield server, starts
     server.stop()
 
