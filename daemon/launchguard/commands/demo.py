@@ -71,8 +71,11 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     for binary in ("promtool", "prometheus", "prometheus-alertmanager"):
         require_binary(binary)
-    signal.signal(signal.SIGTERM, _interrupt)
+    # SIGINT too, explicitly: a script's `launchguard demo &` inherits SIGINT ignored (shells
+    # without job control do that), and `kill -INT` must still stop everything and clean up.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     workdir = Path(tempfile.mkdtemp(prefix="launchguard-demo-"))
+    print(f"demo: temp dir      {workdir}", flush=True)
     stops: list[object] = []
     try:
         if args.replay:
@@ -89,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
             except Exception as exc:  # keep stopping the others
                 print(f"demo: while stopping: {exc}", file=sys.stderr)
         shutil.rmtree(workdir, ignore_errors=True)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         print("demo: stopped; temp files removed.", flush=True)
 
 
