@@ -171,7 +171,8 @@ def scenario_path(name_or_path: str) -> Path:
     path = library_dir() / f"{name_or_path}.yaml"
     if not path.exists():
         names = ", ".join(name for name, _ in list_scenarios())
-        raise ConfigError(name_or_path, [("", f"no such scenario; the library has: {names}")])
+        problem = f"{name_or_path}: no such scenario; the library has: {names}"
+        raise ConfigError("--scenario", [("", problem)])
     return path
 
 
