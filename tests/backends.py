@@ -36,10 +36,8 @@ BACKENDS = (
 )
 
 
-def start_backend(
-    name: str, write: Callable[[OpenMetricsWriter], None], workdir: Path, **options: Any
-) -> Backend:
-    """Writes the history under `workdir`, loads it into backend `name`, starts it."""
+def require_backend(name: str) -> None:
+    """Fails the test (never skips it) when backend `name`'s binaries are not installed."""
     try:
         if name == "prometheus":
             require_binary("promtool")
@@ -48,6 +46,13 @@ def start_backend(
             require_victoria_metrics()
     except ComponentError as exc:
         pytest.fail(str(exc), pytrace=False)
+
+
+def start_backend(
+    name: str, write: Callable[[OpenMetricsWriter], None], workdir: Path, **options: Any
+) -> Backend:
+    """Writes the history under `workdir`, loads it into backend `name`, starts it."""
+    require_backend(name)
     workdir.mkdir(parents=True, exist_ok=True)
     history = write_openmetrics(workdir / "history.om", write)
     if name == "prometheus":

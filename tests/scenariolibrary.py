@@ -1,8 +1,9 @@
-"""The whole scenario library backfilled into one real Prometheus.
+"""The whole scenario library loaded into one real backend: Prometheus or VictoriaMetrics.
 
 Every scenario sits at its own time (never overlapping, and 6 h apart so no backtest's
 lookback sees another scenario); the series keep their METRICS.md names. Histories end
-≥ 1.5 h before now, so Prometheus serves them from backfilled blocks.
+≥ 1.5 h before now, so Prometheus serves them from backfilled blocks; VictoriaMetrics gets
+the same files through its import API (`launchguard.sim.victoria`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from pathlib import Path
 from launchguard.sim.generator import write_history
 from launchguard.sim.openmetrics import write_openmetrics
 from launchguard.sim.scenario import Scenario, list_scenarios, load_scenario
-from launchguard.sim.servers import PrometheusServer, backfill
+from launchguard.sim.servers import ComponentError, PrometheusServer, backfill
+from launchguard.sim.victoria import VictoriaMetricsServer
+
+from backends import Backend, require_backend
 
 NAMES = [name for name, _ in list_scenarios()]
 SEPARATION = 6 * 3600.0  # > the 6 h lookback plus the longest offset a criterion reads
@@ -30,12 +34,11 @@ def placements(scenarios: dict[str, Scenario], last_end: float) -> dict[str, flo
     return out
 
 
-def serve_library(root: Path) -> tuple[PrometheusServer, dict[str, float]]:
-    """A started Prometheus serving every scenario of the library (data under `root`), and
-    each scenario's start (unix seconds). The caller stops the server."""
+def write_library(root: Path) -> tuple[list[Path], dict[str, float]]:
+    """Every scenario's history as an OpenMetrics file under `root` (in `NAMES` order), and
+    each scenario's start (unix seconds)."""
     scenarios = {name: load_scenario(name) for name in NAMES}
     starts = placements(scenarios, time.time() - 1.5 * 3600)
-    data = root / "data"
 
     def prepare(name: str) -> Path:
         s, start = scenarios[name], starts[name]
@@ -45,6 +48,14 @@ def serve_library(root: Path) -> tuple[PrometheusServer, dict[str, float]]:
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         files = list(pool.map(prepare, NAMES))
+    return files, starts
+
+
+def serve_library(root: Path) -> tuple[PrometheusServer, dict[str, float]]:
+    """A started Prometheus serving every scenario of the library (data under `root`), and
+    each scenario's start (unix seconds). The caller stops the server."""
+    files, starts = write_library(root)
+    data = root / "data"
     for i, file in enumerate(files):
         backfill(file, data / f"part-{i}")  # promtool wants an empty or own output dir
     blocks = data / "tsdb"
@@ -53,3 +64,21 @@ def serve_library(root: Path) -> tuple[PrometheusServer, dict[str, float]]:
         for block in part.iterdir():
             block.rename(blocks / block.name)
     return PrometheusServer(blocks).start(), starts
+
+
+def serve_library_on(backend: str, root: Path) -> tuple[Backend, dict[str, float]]:
+    """`serve_library` on `backend` (`prometheus` or `victoriametrics`): the started server
+    and each scenario's start (unix seconds). Missing binaries fail the test."""
+    require_backend(backend)
+    if backend == "prometheus":
+        return serve_library(root)
+    files, starts = write_library(root)
+    server = VictoriaMetricsServer(root / "data").start()
+    try:
+        # One import per file: each is searchable once its force_flush returns.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(server.import_openmetrics, files))
+    except ComponentError:
+        server.stop()
+        raise
+    return server, starts
