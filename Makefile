@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages the tests start for real (DESIGN §6); one line per command they provide.
-APT_PACKAGES := prometheus prometheus-alertmanager victoria-metrics chromium chromium-driver
+APT_PACKAGES := prometheus prometheus-alertmanager victoria-metrics chromium
 
 .PHONY: deps venv test lint typecheck unit demo bench clean
 
