@@ -137,3 +137,39 @@ async def test_a_restart_rebuilds_open_decisions_with_their_ids_and_announces_on
     # After the restart both processes announce the same transitions, nothing twice.
     assert after.announced() == before.announced()[mark:]
     assert reported(book_decisions(second), restart) == reported(book_decisions(first), restart)
+
+
+async def test_decisions_that_resolved_while_the_daemon_was_down_are_resolved_at_restart(
+    make_prometheus: MakePrometheus,
+) -> None:
+    prom = make_prometheus(incident_day())
+    the = the_launch(prom.url)
+    # The sev1 (T1 + 1 h … + 10 min) opens during the first run and resolves 15 min after it
+    # clears while the daemon is down, and so does the pass-through rollback (its queue
+    # stops growing at T1 + 1 h). A process that never went down is the oracle.
+    begin, crash, restart = T1 + 5 * MINUTE, T1 + HOUR + 5 * MINUTE, T1 + HOUR + 40 * MINUTE
+    async with PrometheusClient(the.prometheus) as client:
+        before, after = RecordingSink(), RecordingSink()
+        first = Daemon(the, client, [before])
+        await first.start(begin)
+        await drive(first, begin, crash)
+        announced_open = {d.id for d in first.snapshot.open}
+        mark = len(before.announced())
+        await drive(first, crash, restart)
+        second = Daemon(the, client, [after], announced_open=announced_open)
+        rebuilt = await second.start(restart)
+        quiet = Daemon(the, client, [])  # no journal: nothing known of a previous run
+        forgetful = await quiet.start(restart)
+
+    resolved_meanwhile = {i: e for e, i in before.announced()[mark:] if e == "resolved"}
+    sev1 = next(d.id for d in first.snapshot.resolved if d.criterion == "sev1")
+    assert sev1 in resolved_meanwhile and sev1 in announced_open
+    # The restart announces exactly the resolves the first run would have, nothing else,
+    # with the resolution times the uninterrupted run took.
+    late = {t.decision.id: t.decision.resolved_at for t in rebuilt.transitions}
+    assert [t.event for t in rebuilt.transitions] == ["resolved"] * len(late)
+    assert set(late) == set(resolved_meanwhile)
+    kept = {d.id: d.resolved_at for d in first.snapshot.resolved}
+    assert late == {i: kept[i] for i in late}
+    assert sorted(after.announced()) == sorted(("resolved", i) for i in late)
+    assert forgetful.transitions == ()

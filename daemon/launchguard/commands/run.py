@@ -23,6 +23,7 @@ from launchguard.interfaces import Sink
 from launchguard.prometheus import PrometheusClient
 from launchguard.server import create_app, status_json
 from launchguard.sinks import build_sinks
+from launchguard.sinks.journal import JournalSink
 from launchguard.web import warroom_routes
 
 
@@ -90,16 +91,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _announced_open(sinks: list[Sink]) -> frozenset[str]:
+    """What the journal says a previous run announced as open and never resolved."""
+    journals = [s for s in sinks if isinstance(s, JournalSink)]
+    return journals[0].unresolved() if journals else frozenset()
+
+
 async def _serve(launch: Launch, sinks: list[Sink], sock: Any, token: str | None) -> None:
     async with PrometheusClient(launch.prometheus) as client:
-        daemon = Daemon(launch, client, sinks)
+        daemon = Daemon(launch, client, sinks, announced_open=_announced_open(sinks))
         app = create_app(daemon, launch.config.server, token, extra_routes=warroom_routes(daemon))
         await run_service(daemon, app, sock)
 
 
 async def _once(launch: Launch, sinks: list[Sink]) -> int:
     async with PrometheusClient(launch.prometheus) as client:
-        daemon = Daemon(launch, client, sinks)
+        daemon = Daemon(launch, client, sinks, announced_open=_announced_open(sinks))
         await daemon.start()
         await daemon.close()
     snap = daemon.snapshot

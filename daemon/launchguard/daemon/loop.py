@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -94,8 +94,12 @@ class Daemon:
         sinks: Sequence[Sink] = (),
         metrics: SelfMetrics | None = None,
         clock: Callable[[], float] = time.time,
+        announced_open: Collection[str] = (),
     ) -> None:
         self.launch = launch
+        # Decisions a previous run announced as open and never as resolved (the journal's
+        # view): the rebuild resolves those it finds closed, so no resolve is lost.
+        self._announced_open = frozenset(announced_open)
         self.source = source
         self.sinks = tuple(sinks)
         self.metrics = metrics if metrics is not None else SelfMetrics(launch)
@@ -114,7 +118,9 @@ class Daemon:
 
     async def start(self, now: float | None = None) -> CycleReport:
         """Rebuild the open decisions from the lookback horizon, then hand the open set to
-        the sinks (no transition is announced: they happened before this start)."""
+        the sinks. No opening is announced (it happened before this start); the only
+        transitions are the resolves of decisions a previous run announced as open
+        (`announced_open`) that the rebuild finds resolved within the lookback."""
         report = await self.cycle(now)
         assert report is not None  # nothing evaluated yet, so the grid time is new
         return report
@@ -158,9 +164,20 @@ class Daemon:
         self.book = out.book
         self.health.evaluated(times[0], at, out.inconclusive)
         self._keep_recent(at)
-        transitions = () if rebuilding else tuple(t for _, t in out.transitions)
+        if rebuilding:
+            transitions = self._late_resolves(out.book)
+        else:
+            transitions = tuple(t for _, t in out.transitions)
         report = self._report(at, transitions)
         return _Result(report, DEGRADED if report.degraded is not None else OK, evaluated)
+
+    def _late_resolves(self, book: DecisionBook | None) -> tuple[Transition, ...]:
+        """Resolves the previous run announced no more: once, after the first rebuild."""
+        if book is None:
+            return ()
+        late = tuple(Transition("resolved", d) for d in book.closed if d.id in self._announced_open)
+        self._announced_open = frozenset()
+        return late
 
     async def _run(self, times: list[Tick], book: DecisionBook | None) -> _Evaluated:
         fetched = await fetch(self.source, self.launch, times)

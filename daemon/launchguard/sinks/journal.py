@@ -62,6 +62,11 @@ class JournalSink:
         self._evidence_at: dict[str, int] = {}  # open decision id → latest journaled evidence
         self._rotate_if_needed()
 
+    def unresolved(self) -> frozenset[str]:
+        """Ids of decisions journaled as opened and never as resolved: what a previous run
+        announced and may not have lived to resolve."""
+        return self.store.unresolved(OPENED, RESOLVED)
+
     async def deliver(self, report: CycleReport) -> None:
         """Journal the report; a failed write is logged, kept and retried next time."""
         entries = self._pending + [decision_entry(t.event, t.decision) for t in report.transitions]

@@ -130,6 +130,15 @@ class JournalStore:
         ).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
+    def unresolved(self, opened: str, resolved: str) -> frozenset[str]:
+        """Ids of decisions with an `opened` record and no `resolved` record."""
+        rows = self._db.execute(
+            "SELECT DISTINCT decision_id FROM records WHERE event = ? AND decision_id NOT IN"
+            " (SELECT decision_id FROM records WHERE event = ?)",
+            (opened, resolved),
+        )
+        return frozenset(str(r[0]) for r in rows)
+
     def last(self) -> Stored | None:
         row = self._db.execute(
             "SELECT seq, record, mac FROM records ORDER BY seq DESC LIMIT 1"
