@@ -181,7 +181,8 @@ UNKNOWN = [
 def test_an_unknown_scenario_exits_2_listing_the_library(argv: list[str], tmp_path: Path) -> None:
     proc = sim(*argv, "--scenario", "no_such_day", check=False)
     assert proc.returncode == 2
-    assert "config error: --scenario: no_such_day: no such scenario; the library has:" in proc.stderr
+    want = "config error: --scenario: no_such_day: no such scenario; the library has:"
+    assert want in proc.stderr
     assert "launch_day" in proc.stderr
     assert proc.stdout == ""
 
