@@ -244,6 +244,9 @@ async def check_versus_raw(
         who[worst[1]] += 1
         sequential = sum(w for w, _ in each)
         rounds.append((check, fetch_wall, evaluate_wall, worst[0], concurrent, sequential))
+        if k == 0:
+            costly = ", ".join(f"{s} {w * 1000:.0f}" for w, s in sorted(each, reverse=True))
+            progress(f"  raw queries alone, ms: {costly}")
         progress(
             f"  check {k + 1}/{repeats}: run_span {check * 1000:.0f} ms"
             f" (apart: fetch {fetch_wall * 1000:.0f} + evaluate {evaluate_wall * 1000:.0f} ms),"
