@@ -10,7 +10,9 @@ import pytest
 
 from launchguard import names
 from launchguard.config.alertmanager import AlertmanagerSettings
+from launchguard.core.decisions import Transition
 from launchguard.core.frames import tick
+from launchguard.interfaces import CycleReport
 from launchguard.output.timefmt import rfc3339
 from launchguard.sim.alertmanager_server import (
     AlertmanagerServer,
@@ -190,3 +192,25 @@ async def test_degraded_evaluation_is_an_alert_until_it_clears(
     await s.deliver(report(now))
     receiver.wait_for(degraded_is("resolved"))
     await s.close()
+
+
+async def test_a_one_off_opened_decision_is_posted_once_even_when_alertmanager_was_down(
+    receiver: WebhookReceiver,
+) -> None:
+    # A `promote` opens without staying open (it is not in the report's open set): it must
+    # still reach Alertmanager, and a failed post must be kept until one succeeds.
+    clock = Clock()
+    am = AlertmanagerServer(webhook_config(receiver.url)).start()
+    port = am.port
+    am.stop()
+    d = decision(clock.now - 30, criterion="sev1", network=None)
+    one_off = CycleReport(tick(clock.now), [Transition("opened", d)], [], None)
+    s = sink(f"http://127.0.0.1:{port}", clock=clock)
+    await s.deliver(one_off)
+    assert s.pending() == 1
+    with AlertmanagerServer(webhook_config(receiver.url), port=port) as back:
+        clock.now += 120  # past the backoff
+        await s.deliver(report(clock.now))
+        await s.close()
+        assert [a["labels"][names.LABEL_DECISION_ID] for a in back.alerts()] == [d.id]
+    assert s.pending() == 0

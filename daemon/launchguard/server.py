@@ -231,6 +231,14 @@ def status_json(daemon: Daemon, snap: Snapshot, acks: dict[str, Ack]) -> dict[st
             for v in snap.verdicts
         ],
         "decisions": [jsonout.decision_json(d) for d in snap.open],
+        "gonogo": None
+        if snap.gonogo is None
+        else {
+            "at": rfc3339(tick(snap.gonogo.at)),
+            "recommendation": snap.gonogo.recommendation,
+            "reasons": list(snap.gonogo.reasons),
+            "decision_id": snap.gonogo.decision.id if snap.gonogo.decision else None,
+        },
         "acks": {did: ack_json(a) for did, a in acks.items()},
     }
 

@@ -17,7 +17,7 @@ from launchguard.config.loader import load
 from launchguard.core.actions import phase_at
 from launchguard.core.calendar import freezes_ahead
 from launchguard.core.frames import tick
-from launchguard.evaluate import SpanResult, run_span
+from launchguard.evaluate import SpanResult, run_span, scheduled_promotion
 from launchguard.output import jsonout, table
 from launchguard.output.timefmt import local, rfc3339
 from launchguard.prometheus import PrometheusClient
@@ -50,10 +50,20 @@ def _launch(args: argparse.Namespace) -> Launch:
     return launch
 
 
-def _span(launch: Launch, start: float, end: float, step: float) -> SpanResult:
+def _span(
+    launch: Launch, start: float, end: float, step: float, *, gonogo: bool = False
+) -> SpanResult:
+    """`run_span`; with `gonogo`, plus the `promote` decision of the scheduled Go/No-Go
+    when it falls in [start, end] and recommends promotion."""
+
     async def go() -> SpanResult:
         async with PrometheusClient(launch.prometheus) as client:
-            return await run_span(client, launch, start, end, step)
+            result = await run_span(client, launch, start, end, step)
+            promote = await scheduled_promotion(client, launch, start, end) if gonogo else None
+        if promote is None:
+            return result
+        decisions = sorted([*result.outcome.decisions, promote], key=lambda d: d.opened_at)
+        return replace(result, outcome=replace(result.outcome, decisions=decisions))
 
     return asyncio.run(go())
 
@@ -122,7 +132,7 @@ def backtest(args: argparse.Namespace) -> int:
             f"{format_duration(step)} steps…",
             file=sys.stderr,
         )
-    result = _span(launch, start, end, step)
+    result = _span(launch, start, end, step, gonogo=True)
     out = result.outcome
     if args.format == "json":
         doc = {

@@ -12,16 +12,13 @@ from launchguard.commands.options import add_common, launch_from, time_or_now, w
 from launchguard.config.domain import Launch
 from launchguard.config.durations import format_duration, parse_duration
 from launchguard.core import calendar
-from launchguard.core.engine import evaluate_span, grid
 from launchguard.core.frames import tick
-from launchguard.core.gonogo import PROMOTE, Assessment, assess
-from launchguard.interfaces import PrometheusSource
+from launchguard.core.gonogo import PROMOTE, Assessment
+from launchguard.evaluate import assess_gonogo
 from launchguard.output import jsonout
 from launchguard.output.table import columns, decisions_table, scope_text, verdict_table
 from launchguard.output.timefmt import rfc3339
-from launchguard.reports.fetch import fetch_signals
 from launchguard.reports.views import calendar_json, calendar_lines, iso, level_json, pct, when
-from launchguard.signals import fetch
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,20 +66,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=show_calendar)
 
 
-async def evaluate(
-    source: PrometheusSource, launch: Launch, at: float, window: float
-) -> Assessment:
-    """Fetch the window (plus lookback) once per signal, evaluate it, assess the Go/No-Go."""
-    start = at - window
-    times = grid(start, at, launch.interval, launch.lookback)
-    fetched = await fetch(source, launch, times)
-    incidents = launch.config.plan.gonogo.incidents_signal
-    extra = await fetch_signals(source, launch, {incidents: (start, at, launch.interval)})
-    frames = {**fetched.frames, **extra}
-    outcome = evaluate_span(launch, frames, times, tick(start))
-    return assess(launch, frames, times, outcome.decisions, outcome.verdicts, start)
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the recommendation; exit 0 either way (the answer is in the output)."""
     launch = launch_from(args)
@@ -98,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--window: {exc}") from None
     if window <= 0:
         raise UsageError("--window: must be positive")
-    result = with_prometheus(launch, lambda client: evaluate(client, launch, at, window))
+    result = with_prometheus(launch, lambda client: assess_gonogo(client, launch, at, window))
     status = calendar.status(launch, result.at)
     if args.format == "json":
         print(json.dumps(assessment_json(result, launch, status), indent=2, ensure_ascii=False))

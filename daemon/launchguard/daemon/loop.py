@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import structlog
 
@@ -24,8 +24,10 @@ from launchguard.core.calendar import FreezeState, freezes_ahead
 from launchguard.core.decisions import Decision, DecisionBook, Transition
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, Tick, seconds, tick
+from launchguard.core.gonogo import Assessment
 from launchguard.core.verdicts import SLOReading, Verdict
 from launchguard.daemon.health import Health
+from launchguard.evaluate import assess_gonogo, scheduled_gonogo_time
 from launchguard.interfaces import CycleReport, Degraded, PrometheusSource, Sink
 from launchguard.prometheus import PrometheusError
 from launchguard.selfmetrics import SelfMetrics
@@ -55,6 +57,7 @@ class Snapshot:
     level: VolumeLevel | None = None
     phase: str | None = None
     freezes: tuple[FreezeState, ...] = ()  # in force at last_cycle_at, or still to come
+    gonogo: Assessment | None = None  # the scheduled Go/No-Go, once assessed
 
     @property
     def ready(self) -> bool:
@@ -100,6 +103,10 @@ class Daemon:
         # Decisions a previous run announced as open and never as resolved (the journal's
         # view): the rebuild resolves those it finds closed, so no resolve is lost.
         self._announced_open = frozenset(announced_open)
+        # The plan's Go/No-Go (T+24 h of canary): assessed by the first cycle that reaches it.
+        gonogo_at = scheduled_gonogo_time(launch)
+        self._gonogo_at = tick(gonogo_at) if gonogo_at is not None else None
+        self._gonogo: Assessment | None = None
         self.source = source
         self.sinks = tuple(sinks)
         self.metrics = metrics if metrics is not None else SelfMetrics(launch)
@@ -135,6 +142,8 @@ class Daemon:
                 return None
             began = time.monotonic()
             result = await self._evaluate(at, last)
+            if result.evaluated is not None:
+                result = await self._scheduled_gonogo(result, rebuilt=last is None)
             self._record(result, time.monotonic() - began)
             await self._deliver(result.report)
             return result.report
@@ -170,6 +179,37 @@ class Daemon:
             transitions = tuple(t for _, t in out.transitions)
         report = self._report(at, transitions)
         return _Result(report, DEGRADED if report.degraded is not None else OK, evaluated)
+
+    async def _scheduled_gonogo(self, result: _Result, rebuilt: bool) -> _Result:
+        """At the first good cycle reaching the scheduled Go/No-Go, assess it; a `promote`
+        is announced as an opened decision (a one-off recommendation, not kept open), a
+        No-Go is logged with its reasons; both show in the status. A start after that time
+        announces nothing (it happened before this start); a failed fetch retries."""
+        at = result.report.at
+        if self._gonogo_at is None or at < self._gonogo_at:
+            return result
+        if rebuilt:
+            self._gonogo_at = None
+            return result
+        window = self.launch.config.plan.gonogo.window
+        try:
+            found = await assess_gonogo(self.source, self.launch, seconds(self._gonogo_at), window)
+        except (PrometheusError, SignalQueryError) as exc:
+            _log.warning("gonogo assessment failed; retrying next cycle", error=repr(exc))
+            return result
+        self._gonogo_at = None
+        self._gonogo = found
+        _log.info(
+            "gonogo",
+            at=found.at,
+            recommendation=found.recommendation,
+            reasons=list(found.reasons),
+        )
+        if found.decision is None:
+            return result
+        report = result.report
+        promoted = (*report.transitions, Transition("opened", found.decision))
+        return replace(result, report=replace(report, transitions=promoted))
 
     def _late_resolves(self, book: DecisionBook | None) -> tuple[Transition, ...]:
         """Resolves the previous run announced no more: once, after the first rebuild."""
@@ -216,6 +256,7 @@ class Daemon:
             level=self._level(evaluated, report.at) if evaluated else previous.level,
             phase=self._phase(report.at),
             freezes=freezes_ahead(self.launch.freezes, seconds(report.at)),
+            gonogo=self._gonogo,
         )
         self.snapshot = snap
         self.metrics.cycle(snap, result.outcome, duration)

@@ -84,8 +84,15 @@ class AlertmanagerSink:
             for t in report.transitions
             if t.event == "resolved"
         }
-        open_alerts += self._degraded_alerts(report, now, resolved)
         open_ids = frozenset(d.id for d in report.open)
+        # A one-off decision (a `promote`) opens without staying open: posted once with
+        # `endsAt` a few intervals ahead, kept pending like a resolve until delivered.
+        resolved.update(
+            (t.decision.id, self.decision_alert(t.decision, now))
+            for t in report.transitions
+            if t.event == "opened" and t.decision.id not in open_ids
+        )
+        open_alerts += self._degraded_alerts(report, now, resolved)
         opened = any(t.event == "opened" for t in report.transitions)
         for target in self.targets:
             target.pending.update(resolved)
