@@ -17,7 +17,7 @@ from launchguard.core.frames import NoData, ScopeKey
 from launchguard.core.verdicts import State
 
 if TYPE_CHECKING:
-    from launchguard.daemon.loop import Snapshot
+    from launchguard.daemon.snapshot import Snapshot
 
 DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 CYCLE_OUTCOMES = ("ok", "degraded", "failed")

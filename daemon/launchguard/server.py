@@ -27,7 +27,8 @@ from launchguard.commands.evaluation import UsageError, parse_time
 from launchguard.config.durations import format_duration
 from launchguard.config.server import ServerSettings
 from launchguard.core.frames import tick
-from launchguard.daemon.loop import Daemon, Snapshot
+from launchguard.daemon.loop import Daemon
+from launchguard.daemon.snapshot import Snapshot
 from launchguard.output import jsonout
 from launchguard.output.timefmt import rfc3339
 

@@ -20,15 +20,15 @@ import structlog
 from launchguard.config.domain import Launch
 from launchguard.config.models import VolumeLevel
 from launchguard.core.actions import level_in_force, phase_at
-from launchguard.core.calendar import FreezeState, freezes_ahead
+from launchguard.core.calendar import freezes_ahead
 from launchguard.core.decisions import Decision, DecisionBook, Transition
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, Tick, seconds, tick
 from launchguard.core.gonogo import Assessment
-from launchguard.core.verdicts import SLOReading, Verdict
 from launchguard.daemon.health import Health
+from launchguard.daemon.snapshot import Snapshot
 from launchguard.evaluate import assess_gonogo, scheduled_gonogo_time
-from launchguard.interfaces import CycleReport, Degraded, PrometheusSource, Sink
+from launchguard.interfaces import CycleReport, PrometheusSource, Sink
 from launchguard.prometheus import PrometheusError
 from launchguard.selfmetrics import SelfMetrics
 from launchguard.signals import SignalQueryError, fetch
@@ -36,32 +36,6 @@ from launchguard.signals import SignalQueryError, fetch
 _log = structlog.get_logger("launchguard.daemon")
 
 OK, DEGRADED, FAILED = "ok", "degraded", "failed"
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the HTTP API shows: the state after the last cycle (times are Ticks)."""
-
-    evaluated_to: Tick | None = None  # the last grid time evaluated successfully
-    last_cycle_at: Tick | None = None
-    last_duration: float = 0.0  # seconds
-    last_outcome: str = "none"  # ok | degraded | failed | none (no cycle yet)
-    last_error: str = ""
-    last_success: float | None = None  # unix seconds of the last successful evaluation
-    degraded: Degraded | None = None
-    open: tuple[Decision, ...] = ()
-    resolved: tuple[Decision, ...] = ()
-    slos: tuple[SLOReading, ...] = ()
-    slo_details: tuple[SLOReading, ...] = ()
-    verdicts: tuple[Verdict, ...] = ()
-    level: VolumeLevel | None = None
-    phase: str | None = None
-    freezes: tuple[FreezeState, ...] = ()  # in force at last_cycle_at, or still to come
-    gonogo: Assessment | None = None  # the scheduled Go/No-Go, once assessed
-
-    @property
-    def ready(self) -> bool:
-        return self.last_success is not None
 
 
 @dataclass(frozen=True)
