@@ -118,11 +118,12 @@ def group(pgid: int) -> dict[int, str]:
 
 
 def temp_dirs(texts: Sequence[str]) -> set[Path]:
-    """The top-level directories under the temp dir that these texts name."""
+    """The launchguard-* directories under the temp dir that these texts name (the demo's
+    and its servers'; a checkout that happens to live under the temp dir is not one)."""
     tmp = Path(tempfile.gettempdir())
     found = set()
     for text in texts:
-        for path in re.findall(rf"{re.escape(str(tmp))}/[^\s/=]+", text):
+        for path in re.findall(rf"{re.escape(str(tmp))}/launchguard-[^\s/=]+", text):
             found.add(Path(path))
     return found
 

@@ -32,6 +32,7 @@ from launchguard.interfaces import CycleReport, PrometheusSource, Sink
 from launchguard.prometheus import PrometheusError
 from launchguard.selfmetrics import SelfMetrics
 from launchguard.signals import SignalQueryError, fetch
+from launchguard.sinks.journal import JournalSink
 
 _log = structlog.get_logger("launchguard.daemon")
 
@@ -257,7 +258,14 @@ class Daemon:
         return phase.name if phase is not None else None
 
     async def _deliver(self, report: CycleReport) -> None:
-        await asyncio.gather(*(self._deliver_one(sink, report) for sink in self.sinks))
+        """The journal first, then the other sinks at once. A process killed in between has
+        journaled a transition it did not announce (lost, never twice); killed before the
+        journal commit, it announced nothing, and the next start announces the resolves the
+        journal lacks (`announced_open`)."""
+        first = [s for s in self.sinks if isinstance(s, JournalSink)]
+        rest = [s for s in self.sinks if not isinstance(s, JournalSink)]
+        for tier in (first, rest):
+            await asyncio.gather(*(self._deliver_one(sink, report) for sink in tier))
 
     async def _deliver_one(self, sink: Sink, report: CycleReport) -> None:
         # Sinks that retry by themselves (Alertmanager) never raise; they count their failed
