@@ -86,6 +86,16 @@ MALFORMED = [
         id="a negative window is rejected",
     ),
     pytest.param(
+        "criteria:\n  passthrough_rollback:\n    p95_threshold: -5\n",
+        "criteria.passthrough_rollback.p95_threshold",
+        id="a negative p95 threshold is rejected",
+    ),
+    pytest.param(
+        "criteria:\n  sev1:\n    threshold: -1\n",
+        "criteria.sev1.threshold",
+        id="a negative sev1 threshold (always firing) is rejected",
+    ),
+    pytest.param(
         "signals:\n  payout_queue:\n    query: sum by (network) ({payout_queue_depth}\n",
         "signals.payout_queue.query",
         id="bad PromQL is caught offline",

@@ -132,7 +132,7 @@ class SLOSpec(Strict):
 
 class PassthroughRollback(Strict):
     p95_signal: str = "passthrough_p95"
-    p95_threshold: float = 1800.0
+    p95_threshold: float = Field(default=1800.0, gt=0, description="seconds, strict >")
     previous_window: Duration = 900.0
     queue_signal: str = "payout_queue"
     queue_growth_over: Duration = 1800.0
@@ -160,7 +160,7 @@ class WebhookRollback(Strict):
 
 class Sev1(Strict):
     signal: str = "sev1_open"
-    threshold: float = 0.0
+    threshold: float = Field(default=0.0, ge=0, description="open SEV1 incidents, strict >")
 
 
 class Criteria(Strict):
