@@ -20,6 +20,7 @@ import pytest
 
 from daemons import RecordingSink
 from launchguard.config.loader import load
+from launchguard.core.decisions import decision_id
 from launchguard.core.frames import tick
 from launchguard.daemon import Daemon
 from launchguard.prometheus import PrometheusClient
@@ -104,3 +105,38 @@ async def test_the_daemon_announces_the_promotion_once_at_the_scheduled_time(
     assert snap is not None and snap.recommendation == "promote" and snap.at == END
     assert all(t.decision.kind != "promote" for t in rebuilt.transitions)
     assert late.snapshot.gonogo is None
+
+
+@pytest.mark.parametrize(
+    ("start", "announced", "promotes"),
+    [
+        pytest.param(END, None, True, id="a start exactly at the time announces the promotion"),
+        pytest.param(END + 60, None, False, id="a later start without a journal announces nothing"),
+        pytest.param(
+            END + 60, set(), True, id="a later start the journal shows unannounced announces it"
+        ),
+        pytest.param(
+            END + 60, "promote", False, id="a later start the journal shows announced is quiet"
+        ),
+    ],
+)
+async def test_a_start_announces_the_promotion_only_if_no_earlier_run_can_have(
+    prometheus: PrometheusServer,
+    tmp_path: Path,
+    start: float,
+    announced: set[str] | str | None,
+    promotes: bool,
+) -> None:
+    the = load(config_with_window(tmp_path, "2h"))
+    the = replace(the, prometheus=the.prometheus.model_copy(update={"url": prometheus.url}))
+    promote_id = decision_id("gonogo", (), tick(END))
+    known = {promote_id} if announced == "promote" else announced
+    assert not isinstance(known, str)
+    async with PrometheusClient(the.prometheus) as client:
+        sink = RecordingSink()
+        daemon = Daemon(the, client, [sink], announced_open=known)
+        await daemon.start(start)
+        await daemon.cycle(start + 30)
+    announced_now = [(e, i) for e, i in sink.announced() if i == promote_id]
+    assert announced_now == ([("opened", promote_id)] if promotes else [])
+    assert (daemon.snapshot.gonogo is not None) == promotes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -209,8 +210,12 @@ async def test_a_one_off_opened_decision_is_posted_once_even_when_alertmanager_w
     await s.deliver(one_off)
     assert s.pending() == 1
     with AlertmanagerServer(webhook_config(receiver.url), port=port) as back:
-        clock.now += 120  # past the backoff
+        clock.now += 600  # past the backoff, and past the endsAt the first try had
         await s.deliver(report(clock.now))
         await s.close()
-        assert [a["labels"][names.LABEL_DECISION_ID] for a in back.alerts()] == [d.id]
+        [alert] = back.alerts()
+    assert alert["labels"][names.LABEL_DECISION_ID] == d.id
+    # Its endsAt runs from the post that delivered it, so a late delivery still fires.
+    assert alert["status"]["state"] == "active"
+    assert datetime.fromisoformat(alert["endsAt"]).timestamp() > clock.now
     assert s.pending() == 0

@@ -91,10 +91,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _announced_open(sinks: list[Sink]) -> frozenset[str]:
-    """What the journal says a previous run announced as open and never resolved."""
+def _announced_open(sinks: list[Sink]) -> frozenset[str] | None:
+    """What the journal says a previous run announced as open and never resolved; None
+    without a journal (nothing is known of a previous run)."""
     journals = [s for s in sinks if isinstance(s, JournalSink)]
-    return journals[0].unresolved() if journals else frozenset()
+    return journals[0].unresolved() if journals else None
 
 
 async def _serve(launch: Launch, sinks: list[Sink], sock: Any, token: str | None) -> None:

@@ -24,10 +24,9 @@ from launchguard.core.calendar import freezes_ahead
 from launchguard.core.decisions import Decision, DecisionBook, Transition
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, Tick, seconds, tick
-from launchguard.core.gonogo import Assessment
+from launchguard.daemon.gonogo import ScheduledGonogo
 from launchguard.daemon.health import Health
 from launchguard.daemon.snapshot import Snapshot
-from launchguard.evaluate import assess_gonogo, scheduled_gonogo_time
 from launchguard.interfaces import CycleReport, PrometheusSource, Sink
 from launchguard.prometheus import PrometheusError
 from launchguard.selfmetrics import SelfMetrics
@@ -72,16 +71,14 @@ class Daemon:
         sinks: Sequence[Sink] = (),
         metrics: SelfMetrics | None = None,
         clock: Callable[[], float] = time.time,
-        announced_open: Collection[str] = (),
+        announced_open: Collection[str] | None = None,
     ) -> None:
         self.launch = launch
         # Decisions a previous run announced as open and never as resolved (the journal's
         # view): the rebuild resolves those it finds closed, so no resolve is lost.
-        self._announced_open = frozenset(announced_open)
-        # The plan's Go/No-Go (T+24 h of canary): assessed by the first cycle that reaches it.
-        gonogo_at = scheduled_gonogo_time(launch)
-        self._gonogo_at = tick(gonogo_at) if gonogo_at is not None else None
-        self._gonogo: Assessment | None = None
+        # None: no journal, nothing known of a previous run.
+        self._announced_open = frozenset(announced_open or ())
+        self.gonogo = ScheduledGonogo(launch, announced_open)
         self.source = source
         self.sinks = tuple(sinks)
         self.metrics = metrics if metrics is not None else SelfMetrics(launch)
@@ -117,11 +114,25 @@ class Daemon:
                 return None
             began = time.monotonic()
             result = await self._evaluate(at, last)
-            if result.evaluated is not None:
-                result = await self._scheduled_gonogo(result, rebuilt=last is None)
             self._record(result, time.monotonic() - began)
             await self._deliver(result.report)
+            if result.evaluated is not None and self.gonogo.due(at, started=last is None):
+                await self._scheduled_gonogo(result.report)
             return result.report
+
+    async def _scheduled_gonogo(self, report: CycleReport) -> None:
+        """Assess the plan's Go/No-Go (after the cycle's own delivery, within the cycle
+        timeout); a promote goes to the sinks as a report of its own."""
+        try:
+            async with asyncio.timeout(self.cycle_timeout):
+                promote = await self.gonogo.assess(self.source, self.launch)
+        except (PrometheusError, SignalQueryError, TimeoutError) as exc:
+            _log.warning("gonogo assessment failed; retrying next cycle", error=repr(exc))
+            return
+        self.snapshot = replace(self.snapshot, gonogo=self.gonogo.assessment)
+        if promote is not None:
+            opened = (Transition("opened", promote),)
+            await self._deliver(replace(report, transitions=opened))
 
     async def _evaluate(self, at: Tick, last: Tick | None) -> _Result:
         rebuilding = self.book is None or last is None
@@ -147,44 +158,13 @@ class Daemon:
         out = evaluated.outcome
         self.book = out.book
         self.health.evaluated(times[0], at, out.inconclusive)
-        self._keep_recent(at)
         if rebuilding:
             transitions = self._late_resolves(out.book)
         else:
             transitions = tuple(t for _, t in out.transitions)
+        self._keep_recent(at)
         report = self._report(at, transitions)
         return _Result(report, DEGRADED if report.degraded is not None else OK, evaluated)
-
-    async def _scheduled_gonogo(self, result: _Result, rebuilt: bool) -> _Result:
-        """At the first good cycle reaching the scheduled Go/No-Go, assess it; a `promote`
-        is announced as an opened decision (a one-off recommendation, not kept open), a
-        No-Go is logged with its reasons; both show in the status. A start after that time
-        announces nothing (it happened before this start); a failed fetch retries."""
-        at = result.report.at
-        if self._gonogo_at is None or at < self._gonogo_at:
-            return result
-        if rebuilt:
-            self._gonogo_at = None
-            return result
-        window = self.launch.config.plan.gonogo.window
-        try:
-            found = await assess_gonogo(self.source, self.launch, seconds(self._gonogo_at), window)
-        except (PrometheusError, SignalQueryError) as exc:
-            _log.warning("gonogo assessment failed; retrying next cycle", error=repr(exc))
-            return result
-        self._gonogo_at = None
-        self._gonogo = found
-        _log.info(
-            "gonogo",
-            at=found.at,
-            recommendation=found.recommendation,
-            reasons=list(found.reasons),
-        )
-        if found.decision is None:
-            return result
-        report = result.report
-        promoted = (*report.transitions, Transition("opened", found.decision))
-        return replace(result, report=replace(report, transitions=promoted))
 
     def _late_resolves(self, book: DecisionBook | None) -> tuple[Transition, ...]:
         """Resolves the previous run announced no more: once, after the first rebuild."""
@@ -231,7 +211,7 @@ class Daemon:
             level=self._level(evaluated, report.at) if evaluated else previous.level,
             phase=self._phase(report.at),
             freezes=freezes_ahead(self.launch.freezes, seconds(report.at)),
-            gonogo=self._gonogo,
+            gonogo=previous.gonogo,
         )
         self.snapshot = snap
         self.metrics.cycle(snap, result.outcome, duration)

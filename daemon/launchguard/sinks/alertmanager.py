@@ -69,6 +69,7 @@ class AlertmanagerSink:
         self.clock = clock
         self.failed_posts = 0  # posts that failed since start (for the daemon's /metrics)
         self._degraded: Degraded | None = None
+        self._one_off: dict[str, Decision] = {}  # id → a one-off decision not yet posted
         self._client = _http_client(settings, transport)
 
     def pending(self) -> int:
@@ -85,17 +86,20 @@ class AlertmanagerSink:
             if t.event == "resolved"
         }
         open_ids = frozenset(d.id for d in report.open)
-        # A one-off decision (a `promote`) opens without staying open: posted once with
-        # `endsAt` a few intervals ahead, kept pending like a resolve until delivered.
-        resolved.update(
-            (t.decision.id, self.decision_alert(t.decision, now))
+        # A one-off decision (a `promote`) opens without staying open and without resolving:
+        # kept pending like a resolve until delivered, its `endsAt` a few intervals after
+        # the post that delivers it (so a late delivery still fires).
+        one_off = {
+            t.decision.id: t.decision
             for t in report.transitions
-            if t.event == "opened" and t.decision.id not in open_ids
-        )
+            if t.event == "opened" and t.decision.id not in open_ids | resolved.keys()
+        }
+        self._one_off.update(one_off)
         open_alerts += self._degraded_alerts(report, now, resolved)
         opened = any(t.event == "opened" for t in report.transitions)
         for target in self.targets:
             target.pending.update(resolved)
+            target.pending.update((k, self.decision_alert(d, now)) for k, d in one_off.items())
         await asyncio.gather(
             *(self._post(t, open_alerts, open_ids, opened, now) for t in self.targets)
         )
@@ -178,9 +182,16 @@ class AlertmanagerSink:
         )
         if unchanged and recent:
             return
-        batch = open_alerts + list(target.pending.values())
+        pending = [
+            self.decision_alert(self._one_off[k], now) if k in self._one_off else a
+            for k, a in target.pending.items()
+        ]
+        batch = open_alerts + pending
         if batch and await self._send(target, batch, now):
             target.last_open_ids = open_ids
+        self._one_off = {
+            k: d for k, d in self._one_off.items() if any(k in t.pending for t in self.targets)
+        }
 
     async def _send(self, target: Target, batch: list[Alert], now: float) -> bool:
         """POST one batch; on success drop the resolved alerts it carried from `pending`."""
