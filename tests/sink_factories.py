@@ -6,8 +6,10 @@ comes from the shipped config, the evidence has observations and thresholds.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from launchguard.core.actions import plan_actions
 from launchguard.core.decisions import Decision, Transition, decision_id
@@ -83,3 +85,17 @@ def report(
 
 def degraded(since_s: float, reason: str = "prometheus_unreachable") -> Degraded:
     return Degraded(reason, tick(since_s), "connection refused")
+
+
+def journal_records(path: Path) -> int:
+    """Committed journal records in the SQLite file (0 while the file or its schema does not
+    exist yet); read-only, so a writer being killed is never disturbed."""
+    if not path.exists():
+        return 0
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        db.close()

@@ -38,7 +38,7 @@ from launchguard.prometheus import PrometheusClient
 from launchguard.sim.alertmanager_server import WebhookReceiver
 from launchguard.sim.openmetrics import OpenMetricsWriter, Point
 from launchguard.sim.servers import free_port
-from sink_factories import KEY
+from sink_factories import KEY, journal_records
 
 from conftest import MakePrometheus
 
@@ -150,19 +150,6 @@ def write_config(tmp_path: Path, prometheus: str, webhook: str) -> Path:
     return config
 
 
-def records(path: Path) -> int:
-    """Committed journal records (0 while the file or its schema does not exist)."""
-    if not path.exists():
-        return 0
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
-    try:
-        return int(db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        db.close()
-
-
 def wal_state(path: Path) -> tuple[int, int]:
     """(size, mtime ns) of the journal's WAL file: it changes on every write."""
     try:
@@ -191,7 +178,7 @@ def wal_changed(journal: Path) -> Callable[[], bool]:
 def on_a_write(daemon: Running, journal: Path, before: int, rng: random.Random, what: str) -> None:
     """Return once the daemon has journaled records beyond `before` (it is working), then
     on the moment the WAL changes for 0 or 1 more writes: the caller kills it there."""
-    wait_for(lambda: records(journal) > before, daemon, f"a first write ({what})", rng)
+    wait_for(lambda: journal_records(journal) > before, daemon, f"a first write ({what})", rng)
     for _ in range(rng.randint(0, 1)):
         wait_for(wal_changed(journal), daemon, f"a write ({what})", rng)
 
@@ -263,7 +250,7 @@ def test_100_sigkills_during_writes_keep_the_journal_verifiable_and_announce_not
         for kill in range(KILLS):
             assert time.time() < now + AHEAD - 120, "the history runs out"
             fresh = kill % FRESH_EVERY == 0
-            before = records(journal)
+            before = journal_records(journal)
             listen = f"127.0.0.1:{free_port()}"
             daemon = launchguard(
                 ["run", "--config", str(config), "--listen", listen], daemon_log, fresh
@@ -277,7 +264,7 @@ def test_100_sigkills_during_writes_keep_the_journal_verifiable_and_announce_not
             code = exit_code(verify)
             assert code == 0, f"after kill {kill}: {verify_log.read_text()[-2000:]}"
         # One last run, stopped cleanly, hears of the resolves the last kill cut off.
-        before = records(journal)
+        before = journal_records(journal)
         listen = f"127.0.0.1:{free_port()}"
         argv = ["run", "--config", str(config), "--listen", listen]
         with daemon_log.open("ab") as out:

@@ -22,7 +22,7 @@ from launchguard.interfaces import CycleReport
 from launchguard.sinks.journal import JournalSink
 from launchguard.sinks.journal_chain import Keyring, key_id, verify
 from launchguard.sinks.journal_store import JournalStore
-from sink_factories import KEY, decision, refreshed, report, resolved
+from sink_factories import KEY, decision, journal_records, refreshed, report, resolved
 
 KILLS = 100
 REPLAY_CYCLES = 12  # a restart replays this many cycles before the last journaled one
@@ -70,18 +70,6 @@ def writer(path: Path) -> None:
     asyncio.run(run())
 
 
-def count(path: Path) -> int:
-    if not path.exists():
-        return 0
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
-    try:
-        return int(db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0  # the schema is not there yet
-    finally:
-        db.close()
-
-
 def test_sigkill_at_random_moments_never_breaks_the_chain_or_duplicates_a_transition(
     tmp_path: Path,
 ) -> None:
@@ -89,14 +77,16 @@ def test_sigkill_at_random_moments_never_breaks_the_chain_or_duplicates_a_transi
     rng = random.Random(20261122)
     fork = multiprocessing.get_context("fork")
     for kill in range(KILLS):
-        before = count(path)
+        before = journal_records(path)
         target = before + rng.randint(1, 12)
         child = fork.Process(target=writer, args=(path,), daemon=True)
         child.start()
         deadline = time.monotonic() + 10.0
-        while count(path) < target:
+        while journal_records(path) < target:
             assert child.exitcode is None, f"writer died by itself (kill {kill})"
-            assert time.monotonic() < deadline, f"writer stalled at {count(path)} (kill {kill})"
+            assert time.monotonic() < deadline, (
+                f"writer stalled at {journal_records(path)} (kill {kill})"
+            )
             time.sleep(0.0005 * rng.randint(0, 4))
         child.kill()  # SIGKILL, possibly in the middle of a transaction
         child.join()
