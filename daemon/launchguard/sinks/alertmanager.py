@@ -29,6 +29,7 @@ from launchguard.core.frames import Tick, tick
 from launchguard.interfaces import CycleReport, Degraded
 from launchguard.output.timefmt import rfc3339
 from launchguard.sinks import texts
+from launchguard.sinks.backoff import Backoff
 
 Alert = dict[str, Any]
 log = structlog.get_logger("launchguard.sinks.alertmanager")
@@ -40,8 +41,7 @@ class Target:
 
     url: str
     pending: dict[str, Alert] = field(default_factory=dict)  # key → resolved alert
-    failures: int = 0
-    next_attempt: float = 0.0  # unix seconds; no post before this
+    backoff: Backoff = field(default_factory=Backoff)
     last_success: float | None = None
     last_open_ids: frozenset[str] = frozenset()
 
@@ -173,7 +173,7 @@ class AlertmanagerSink:
         opened: bool,
         now: float,
     ) -> None:
-        if now < target.next_attempt:
+        if target.backoff.waiting(now):
             return  # backing off; what is pending stays pending
         unchanged = not opened and not target.pending and open_ids == target.last_open_ids
         recent = (
@@ -205,19 +205,20 @@ class AlertmanagerSink:
             sent = {_key(a) for a in batch}
             for key in [k for k in target.pending if k in sent]:
                 del target.pending[key]
-            target.failures, target.next_attempt, target.last_success = 0, 0.0, now
+            target.backoff.succeeded()
+            target.last_success = now
             return True
         self.failed_posts += 1
-        target.failures += 1
-        delay = self.settings.retry_backoff * 2 ** (target.failures - 1)
-        target.next_attempt = now + min(delay, self.settings.retry_backoff_max)
+        wait = target.backoff.failed(
+            now, self.settings.retry_backoff, self.settings.retry_backoff_max
+        )
         log.warning(
             "alertmanager_post_failed",
             url=target.url,
             problem=problem,
-            failures=target.failures,
+            failures=target.backoff.failures,
             pending_resolved=len(target.pending),
-            retry_in=round(target.next_attempt - now, 3),
+            retry_in=round(wait, 3),
         )
         return False
 

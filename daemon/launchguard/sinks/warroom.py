@@ -30,6 +30,7 @@ import structlog
 
 from launchguard.config.warroom import WarroomSettings
 from launchguard.interfaces import CycleReport, Degraded
+from launchguard.sinks.backoff import Backoff
 from launchguard.sinks.warroom_message import decision_message, degraded_message
 
 TIMESTAMP_HEADER = "X-Launchguard-Timestamp"
@@ -72,9 +73,8 @@ class WarroomWebhookSink:
         env_secret = os.environ.get(settings.secret_env, "")
         self.secret = secret if secret is not None else (env_secret.encode() or None)
         self.queue: deque[Message] = deque()
-        self.failures = 0
         self.failed_posts = 0
-        self.next_attempt = 0.0
+        self.backoff = Backoff()
         self._degraded: Degraded | None = None
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(settings.timeout))
 
@@ -117,7 +117,7 @@ class WarroomWebhookSink:
         self.queue.append(Message(str(payload["event_id"]), body))
 
     async def _flush(self, now: float, force: bool = False) -> None:
-        if not force and now < self.next_attempt:
+        if not force and self.backoff.waiting(now):
             return
         while self.queue:
             if not await self._send(self.queue[0], now):
@@ -142,18 +142,18 @@ class WarroomWebhookSink:
         except httpx.HTTPError as exc:
             ok, problem = False, f"{type(exc).__name__}: {exc}"
         if ok:
-            self.failures, self.next_attempt = 0, 0.0
+            self.backoff.succeeded()
             return True
         self.failed_posts += 1
-        self.failures += 1
-        delay = self.settings.retry_backoff * 2 ** (self.failures - 1)
-        self.next_attempt = now + min(delay, self.settings.retry_backoff_max)
+        wait = self.backoff.failed(
+            now, self.settings.retry_backoff, self.settings.retry_backoff_max
+        )
         log.warning(
             "warroom_post_failed",
             event_id=message.event_id,
             problem=problem,
-            failures=self.failures,
+            failures=self.backoff.failures,
             pending=len(self.queue),
-            retry_in=round(self.next_attempt - now, 3),
+            retry_in=round(wait, 3),
         )
         return False
