@@ -69,6 +69,8 @@ class AlertmanagerSink:
         self.clock = clock
         self.failed_posts = 0  # posts that failed since start (for the daemon's /metrics)
         self._degraded: Degraded | None = None
+        self._rendered: dict[_TextKey, _Body] = {}  # this cycle's rendered labels and texts
+        self._previous: dict[_TextKey, _Body] = {}  # the cycle before's
         self._one_off: dict[str, Decision] = {}  # id → a one-off decision not yet posted
         self._client = _http_client(settings, transport)
 
@@ -79,6 +81,8 @@ class AlertmanagerSink:
     async def deliver(self, report: CycleReport) -> None:
         """Post this cycle's alerts; never raises for an Alertmanager that fails."""
         now = self.clock()
+        # Rendered texts live for one cycle beyond their last use (bounded by what is open).
+        self._previous, self._rendered = self._rendered, {}
         open_alerts = [self.decision_alert(d, now) for d in report.open]
         resolved = {
             t.decision.id: self.decision_alert(t.decision, now)
@@ -113,7 +117,19 @@ class AlertmanagerSink:
         await self._client.aclose()
 
     def decision_alert(self, d: Decision, now: float) -> Alert:
-        """The API v2 alert of a decision: labels and EN/RU annotations of DESIGN §5."""
+        """The API v2 alert of a decision: labels and EN/RU annotations of DESIGN §5.
+
+        The labels and texts change only with the decision's evidence or resolution, so they
+        are rendered once and reused while the decision is re-posted every cycle (thousands
+        of open SLA breaches would otherwise be rendered again each cycle)."""
+        key = (d.id, d.evidence.at, d.resolved_at)
+        body = self._rendered.get(key) or self._previous.get(key) or self._render(d)
+        self._rendered[key] = body
+        labels, annotations = body
+        ends = d.resolved_at if d.resolved_at is not None else tick(now + self.ahead)
+        return _alert(labels, annotations, d.opened_at, ends)
+
+    def _render(self, d: Decision) -> tuple[dict[str, str], dict[str, str]]:
         labels = {
             **dict(d.scope),
             names.LABEL_ALERTNAME: names.alertname_for(d.kind),
@@ -133,8 +149,7 @@ class AlertmanagerSink:
         }
         if en.partner_notice:
             annotations[names.ANNOTATION_PARTNER_NOTICE] = en.partner_notice
-        ends = d.resolved_at if d.resolved_at is not None else tick(now + self.ahead)
-        return _alert(labels, annotations, d.opened_at, ends)
+        return labels, annotations
 
     def _degraded_alerts(
         self, report: CycleReport, now: float, resolved: dict[str, Alert]
@@ -221,6 +236,10 @@ class AlertmanagerSink:
             retry_in=round(wait, 3),
         )
         return False
+
+
+_TextKey = tuple[str, Tick, Tick | None]  # decision id, evidence time, resolution time
+_Body = tuple[dict[str, str], dict[str, str]]  # labels, annotations
 
 
 def _alert(
