@@ -35,6 +35,7 @@ from launchguard.prometheus import (
     QueryResult,
     Series,
 )
+from launchguard.sim.process import stop_process
 
 SAMPLE_INTERVAL = 30
 SAMPLES = 240  # two hours of history per series
@@ -88,12 +89,7 @@ def running_prometheus(
             wait_ready(url, process, log, verify)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 def gauge_a(index: int) -> float:

@@ -22,6 +22,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from launchguard.sim.process import stop_process
 from launchguard.sim.scenario import load_scenario, scenario_path
 from launchguard.sim.servers import free_port
 
@@ -246,13 +247,7 @@ def served() -> Iterator[Served]:
                 time.sleep(0.05)
         yield Served(url, proc, end)
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, signal.SIGINT)
 
 
 def scrape(url: str, step: float) -> tuple[float, dict[Key, float], dict[str, str]]:

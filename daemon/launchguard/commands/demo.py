@@ -30,6 +30,7 @@ from launchguard.sim.alertmanager_server import AlertmanagerServer
 from launchguard.sim.exporter import ScenarioCollector, serve
 from launchguard.sim.generator import grid_start, write_history
 from launchguard.sim.openmetrics import write_openmetrics
+from launchguard.sim.process import stop_process
 from launchguard.sim.scenario import Scenario, load_scenario
 from launchguard.sim.servers import (
     ComponentError,
@@ -199,10 +200,4 @@ def _start_daemon(
 
 
 def _stop_daemon(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop_process(proc, timeout=15)
