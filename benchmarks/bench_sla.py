@@ -17,18 +17,16 @@ import asyncio
 import statistics
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
-import httpx
 from report import Row, progress, table, verdict
 
 from launchguard.config.loader import load
 from launchguard.evaluate import SpanResult, run_span
-from launchguard.prometheus import PrometheusClient, QueryResult
+from launchguard.prometheus import PrometheusClient
 from launchguard.signals import used_signals
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill
+from launchguard.sim.servers import CountingSource, PrometheusServer, backfill
 from launchguard.sim.tickets import population, write
 from launchguard.sim.timeline import grid
 
@@ -36,28 +34,6 @@ TICKETS = 5_000
 SPREAD = 10 * 3600.0  # tickets registered over the 10 h before the cycle
 REPEATS = 5
 CYCLE_GOAL = 5.0  # seconds
-
-
-class Counting:
-    """A PrometheusSource counting query_range calls per query."""
-
-    def __init__(self, inner: PrometheusClient) -> None:
-        self.inner = inner
-        self.calls: Counter[str] = Counter()
-
-    async def query_range(self, expr: str, start: float, end: float, step: float) -> QueryResult:
-        self.calls[expr] += 1
-        return await self.inner.query_range(expr, start, end, step)
-
-
-def served(prometheus: PrometheusServer) -> float:
-    text = httpx.get(f"{prometheus.url}/metrics", timeout=10.0).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("prometheus_http_requests_total{")
-        and 'handler="/api/v1/query_range"' in line
-    )
 
 
 def main() -> int:
@@ -75,9 +51,9 @@ def main() -> int:
         with PrometheusServer(root / "data") as prometheus:
             settings = launch.prometheus.model_copy(update={"url": prometheus.url})
 
-            async def cycle() -> tuple[SpanResult, Counting, float]:
+            async def cycle() -> tuple[SpanResult, CountingSource, float]:
                 async with PrometheusClient(settings) as client:
-                    source = Counting(client)
+                    source = CountingSource(client)
                     began = time.perf_counter()
                     result = await run_span(source, launch, at, at, launch.interval)
                     return result, source, time.perf_counter() - began
@@ -85,9 +61,9 @@ def main() -> int:
             progress(f"one cycle over {TICKETS:,} tickets, {REPEATS} times")
             walls: list[float] = []
             for _ in range(REPEATS):
-                before = served(prometheus)
+                before = prometheus.range_queries_answered()
                 result, source, wall = asyncio.run(cycle())
-                answered = served(prometheus) - before
+                answered = prometheus.range_queries_answered() - before
                 walls.append(wall)
     book = result.outcome.book
     open_breaches = sum(1 for d in (book.open.values() if book else ()) if d.kind == "sla_breach")

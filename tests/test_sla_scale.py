@@ -8,15 +8,14 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
 from launchguard.config.loader import load
 from launchguard.evaluate import SpanResult, run_span
-from launchguard.prometheus import PrometheusClient, QueryResult
+from launchguard.prometheus import PrometheusClient
 from launchguard.signals import used_signals
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill
+from launchguard.sim.servers import CountingSource, PrometheusServer, backfill
 from launchguard.sim.tickets import population, write
 from launchguard.sim.timeline import grid
 
@@ -27,29 +26,6 @@ pytestmark = pytest.mark.prometheus
 TICKETS = 5_000
 AT = anchor()
 SPREAD = 10 * HOUR
-
-
-class Counting:
-    """A PrometheusSource that counts query_range calls per query."""
-
-    def __init__(self, inner: PrometheusClient) -> None:
-        self.inner = inner
-        self.calls: Counter[str] = Counter()
-
-    async def query_range(self, expr: str, start: float, end: float, step: float) -> QueryResult:
-        self.calls[expr] += 1
-        return await self.inner.query_range(expr, start, end, step)
-
-
-def served(prometheus: PrometheusServer) -> float:
-    """query_range requests Prometheus has answered so far (its own counter)."""
-    text = httpx.get(f"{prometheus.url}/metrics", timeout=10.0).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("prometheus_http_requests_total{")
-        and 'handler="/api/v1/query_range"' in line
-    )
 
 
 def expected_open_breaches() -> Counter[str]:
@@ -75,14 +51,14 @@ def test_five_thousand_open_tickets_cost_one_request_per_signal(tmp_path: Path) 
     with PrometheusServer(tmp_path / "data") as prometheus:
         settings = launch.prometheus.model_copy(update={"url": prometheus.url})
 
-        async def cycle() -> tuple[SpanResult, Counting]:
+        async def cycle() -> tuple[SpanResult, CountingSource]:
             async with PrometheusClient(settings) as client:
-                source = Counting(client)
+                source = CountingSource(client)
                 return await run_span(source, launch, AT, AT, launch.interval), source
 
-        before = served(prometheus)
+        before = prometheus.range_queries_answered()
         result, source = asyncio.run(cycle())
-        after = served(prometheus)
+        after = prometheus.range_queries_answered()
     assert result.outcome.book is not None
     open_now = Counter(
         d.criterion for d in result.outcome.book.open.values() if d.kind == "sla_breach"

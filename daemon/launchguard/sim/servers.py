@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from launchguard.interfaces import PrometheusSource
+from launchguard.prometheus import QueryResult
 from launchguard.sim.process import ComponentError as ComponentError
 from launchguard.sim.process import LoopbackProcess
 from launchguard.sim.process import free_port as free_port
@@ -125,3 +128,26 @@ class PrometheusServer(LoopbackProcess):
             raise ComponentError(f"query_range {expr!r}: {body.get('error', response.text)}")
         result: list[Any] = body["data"]["result"]
         return result
+
+    def range_queries_answered(self) -> float:
+        """`/api/v1/query_range` requests this Prometheus has answered, by its own counter
+        (`prometheus_http_requests_total`): what a client cannot miscount."""
+        text = httpx.get(f"{self.url}/metrics", timeout=10.0).text
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("prometheus_http_requests_total{")
+            and 'handler="/api/v1/query_range"' in line
+        )
+
+
+class CountingSource:
+    """A `PrometheusSource` counting the `query_range` calls made through it, per query."""
+
+    def __init__(self, inner: PrometheusSource) -> None:
+        self.inner = inner
+        self.calls: Counter[str] = Counter()
+
+    async def query_range(self, expr: str, start: float, end: float, step: float) -> QueryResult:
+        self.calls[expr] += 1
+        return await self.inner.query_range(expr, start, end, step)
