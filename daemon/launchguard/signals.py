@@ -89,7 +89,8 @@ class SignalQueryError(Exception):
         self.signal = signal
 
 
-async def _one(source: PrometheusSource, r: RangeRequest) -> QueryResult:
+async def query_signal(source: PrometheusSource, r: RangeRequest) -> QueryResult:
+    """One range request of a signal; a query Prometheus rejects is a `SignalQueryError`."""
     try:
         return await source.query_range(r.query, r.start, r.end, r.step)
     except PrometheusBadQuery as exc:
@@ -106,7 +107,7 @@ class Fetched:
 async def fetch(source: PrometheusSource, launch: Launch, times: Sequence[Tick]) -> Fetched:
     """Fetch every signal the evaluation of `times` reads; raises the source's errors."""
     requests = plan_requests(launch, times)
-    results = await asyncio.gather(*(_one(source, r) for r in requests))
+    results = await asyncio.gather(*(query_signal(source, r) for r in requests))
     points: dict[str, list[tuple[Mapping[str, str], Sequence[tuple[float, float]]]]] = {}
     warnings: list[str] = []
     for request, result in zip(requests, results, strict=True):

@@ -8,8 +8,7 @@ from collections.abc import Mapping, Sequence
 from launchguard.config.domain import Launch
 from launchguard.core.frames import Frame, frame_from_points
 from launchguard.interfaces import PrometheusSource
-from launchguard.prometheus import PrometheusBadQuery, QueryResult
-from launchguard.signals import SignalQueryError
+from launchguard.signals import RangeRequest, query_signal
 
 Span = tuple[float, float, float]
 """(start, end, step) in unix seconds / seconds."""
@@ -20,16 +19,8 @@ async def fetch_signals(
 ) -> dict[str, Frame]:
     """signal name → its frame over its (start, end, step); unknown names raise KeyError."""
     names: Sequence[str] = sorted(spans)
-
-    async def one(name: str) -> QueryResult:
-        query = launch.signals[name].query
-        start, end, step = spans[name]
-        try:
-            return await source.query_range(query, start, end, step)
-        except PrometheusBadQuery as exc:
-            raise SignalQueryError(name, query, str(exc)) from exc
-
-    results = await asyncio.gather(*(one(name) for name in names))
+    requests = [RangeRequest(name, launch.signals[name].query, *spans[name]) for name in names]
+    results = await asyncio.gather(*(query_signal(source, r) for r in requests))
     return {
         name: frame_from_points(
             name, launch.signals[name].scope, ((s.labels, s.points) for s in result.series)
