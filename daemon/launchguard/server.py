@@ -218,13 +218,7 @@ def status_json(daemon: Daemon, snap: Snapshot, acks: dict[str, Ack]) -> dict[st
             "error": snap.last_error or None,
             "last_success": rfc3339(tick(snap.last_success)) if snap.last_success else None,
         },
-        "degraded": None
-        if degraded is None
-        else {
-            "reason": degraded.reason,
-            "since": rfc3339(degraded.since),
-            "detail": degraded.detail,
-        },
+        "degraded": None if degraded is None else jsonout.degraded_json(degraded),
         "slos": [jsonout.slo_json(r) for r in snap.slos],
         "slo_details": [jsonout.slo_json(r) for r in snap.slo_details],
         "criteria": [

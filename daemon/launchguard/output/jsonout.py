@@ -12,6 +12,7 @@ from launchguard.core.engine import InconclusiveSpan
 from launchguard.core.explain import summary
 from launchguard.core.frames import NoData, ScopeKey, tick
 from launchguard.core.verdicts import Observation, SLOReading, Verdict
+from launchguard.interfaces import Degraded
 from launchguard.output.timefmt import json_number, rfc3339
 
 
@@ -113,3 +114,8 @@ def freeze_json(f: FreezeState) -> dict[str, Any]:
         "active": f.active,
         "note": f.note,
     }
+
+
+def degraded_json(d: Degraded) -> dict[str, Any]:
+    """Degraded evaluation: `{reason, since, detail}`, `since` RFC 3339 UTC."""
+    return {"reason": d.reason, "since": rfc3339(d.since), "detail": d.detail}

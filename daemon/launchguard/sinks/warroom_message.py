@@ -12,7 +12,7 @@ from launchguard.interfaces import Degraded
 from launchguard.notify import degraded_texts, texts
 from launchguard.notify.catalog import catalog
 from launchguard.notify.render import NotificationText
-from launchguard.output.jsonout import decision_json
+from launchguard.output.jsonout import decision_json, degraded_json
 from launchguard.output.timefmt import rfc3339
 
 VERSION = 1
@@ -94,11 +94,7 @@ def degraded_message(
         "event": event,
         "event_id": f"degraded@{rfc3339(degraded.since)}:{event}",
         "at": rfc3339(at),
-        "degraded": {
-            "reason": degraded.reason,
-            "since": rfc3339(degraded.since),
-            "detail": degraded.detail,
-        },
+        "degraded": degraded_json(degraded),
         "texts": {lang: {"title": t, "summary": s} for lang, (t, s) in by_lang.items()},
         "links": found,
         "text": "\n\n".join(blocks),
