@@ -46,6 +46,14 @@ TICKETS = (
         at(-30 * MINUTE),
         {"responded": at(-20 * MINUTE), "workaround": at(4 * HOUR)},
     ),
+    # Answered late, resolved, then no longer exported (helpdesk exporters drop closed tickets).
+    Ticket(
+        "p1-late-then-dropped",
+        "p1",
+        at(5 * MINUTE),
+        {"responded": at(2 * HOUR), "resolved": at(3 * HOUR)},
+        dropped=at(3 * HOUR + 10 * MINUTE),
+    ),
 )
 
 
@@ -158,8 +166,20 @@ def test_tickets_met_before_the_range_and_unbreached_stages_open_nothing(
             ("p2-answered-4h01", "sla_reaction"),
             ("p4-silent-8-days", "sla_reaction"),
             ("p1-late-workaround", "sla_workaround"),
+            ("p1-late-then-dropped", "sla_reaction"),
         ]
     )
+
+
+def test_a_ticket_no_longer_exported_after_it_closed_keeps_its_breach(
+    decisions: list[dict[str, Any]],
+) -> None:
+    late = of_ticket(decisions, "p1-late-then-dropped")
+    # Resolved at 3 h: the workaround counts as reached then, before its 4 h due time.
+    assert set(late) == {"sla_reaction"}
+    d = late["sla_reaction"]
+    assert (d["opened_at"], d["resolved_at"]) == (rfc(at(65 * MINUTE)), rfc(at(2 * HOUR)))
+    assert detail(d)["late_by"] == 55 * MINUTE
 
 
 def test_replaying_the_same_history_yields_the_same_ids(

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from launchguard.config.loader import load
+from launchguard.core.engine import grid as grid_of
 from launchguard.evaluate import SpanResult, run_span
 from launchguard.prometheus import PrometheusClient
-from launchguard.signals import used_signals
+from launchguard.signals import plan_requests, used_signals
 from launchguard.sim.openmetrics import write_openmetrics
 from launchguard.sim.servers import CountingSource, PrometheusServer, backfill
 from launchguard.sim.tickets import population, write
@@ -66,7 +67,10 @@ def test_five_thousand_open_tickets_cost_one_request_per_signal(tmp_path: Path) 
     assert open_now == expected_open_breaches()
     assert sum(open_now.values()) > TICKETS // 2
     # One request per signal the evaluation reads, ticket signals included.
-    queries = {launch.signals[name].query for name in used_signals(launch)}
+    queries = {
+        r.query for r in plan_requests(launch, grid_of(AT, AT, launch.interval, launch.lookback))
+    }
+    assert len(queries) == len(used_signals(launch))
     assert set(source.calls) == queries
     assert set(source.calls.values()) == {1}
     assert result.requests == len(queries)

@@ -4,11 +4,16 @@ Each signal is fetched once over the whole span, extended back by the largest of
 criteria read it at, so "the value 15 minutes earlier" is a lookup in the same series.
 An offset that is not a whole number of steps gets one more range, shifted by the offset.
 All requests of a span run concurrently.
+
+Facts (a support ticket's registration and stage times, DESIGN §2) are read once, at the
+span's last time, as the last value each series had at any time of the span: a ticket the
+helpdesk exporter stopped exporting after it closed keeps its times.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,12 +33,46 @@ class RangeRequest:
     step: float
 
 
+# A fact's subquery step is never coarser than this (seconds): inside Prometheus' default
+# 5-minute lookback, so a series present for this long anywhere in the span is seen.
+FACT_STEP_MAX = 240.0
+
+
+def fact_signals(launch: Launch) -> set[str]:
+    """The support tickets' timestamps: facts that never change once set."""
+    support = launch.config.support
+    return {support.created_signal, support.stage_signal}
+
+
 def detail_signals(launch: Launch) -> set[str]:
     """Signals read at the last time only: details shown (e.g. webhook success per partner)
-    and the support tickets' timestamps (facts that never change once set)."""
-    support = launch.config.support
+    and the facts."""
     shown = {s.detail_signal for s in launch.slos.values() if s.detail_signal is not None}
-    return shown | {support.created_signal, support.stage_signal}
+    return shown | fact_signals(launch)
+
+
+def _promql_seconds(value: float) -> str:
+    """A PromQL duration: whole seconds ('3600s'), else milliseconds ('1500ms')."""
+    ms = round(value * 1000)
+    return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
+
+
+def fact_request(launch: Launch, name: str, first: float, last: float, step: float) -> RangeRequest:
+    """The request reading fact signal `name` over [first, last] (unix seconds): one point at
+    `last` holding, per series, its last value at any subquery step of the range.
+
+    The subquery steps at `step` (seconds), coarser only to stay within the config's
+    `max_points_per_request` steps, and never coarser than `FACT_STEP_MAX`. A span of one
+    time is the plain query.
+    """
+    query = launch.signals[name].query
+    span = last - first
+    if span <= 0:
+        return RangeRequest(name, query, last, last, 1.0)
+    limit = launch.prometheus.max_points_per_request
+    res = min(max(step, math.ceil(span / limit)), FACT_STEP_MAX)
+    seen = f"last_over_time(({query})[{_promql_seconds(span)}:{_promql_seconds(res)}])"
+    return RangeRequest(name, seen, last, last, 1.0)
 
 
 def used_signals(launch: Launch) -> dict[str, set[float]]:
@@ -61,9 +100,12 @@ def plan_requests(launch: Launch, times: Sequence[Tick]) -> list[RangeRequest]:
     step = times[1] - times[0] if len(times) > 1 else tick(launch.interval)
     first, last = times[0], times[-1]
     out = []
-    shown_only = detail_signals(launch)
+    shown_only, facts = detail_signals(launch), fact_signals(launch)
     for name, offsets in sorted(used_signals(launch).items()):
         signal = launch.signals[name]
+        if name in facts and offsets == {0.0}:
+            out.append(fact_request(launch, name, seconds(first), seconds(last), seconds(step)))
+            continue
         if name in shown_only and offsets == {0.0}:
             out.append(RangeRequest(name, signal.query, seconds(last), seconds(last), 1.0))
             continue
@@ -106,7 +148,13 @@ class Fetched:
 
 async def fetch(source: PrometheusSource, launch: Launch, times: Sequence[Tick]) -> Fetched:
     """Fetch every signal the evaluation of `times` reads; raises the source's errors."""
-    requests = plan_requests(launch, times)
+    return await fetch_requests(source, launch, plan_requests(launch, times))
+
+
+async def fetch_requests(
+    source: PrometheusSource, launch: Launch, requests: Sequence[RangeRequest]
+) -> Fetched:
+    """Run `requests` concurrently; each signal's series merged into one frame."""
     results = await asyncio.gather(*(query_signal(source, r) for r in requests))
     points: dict[str, list[tuple[Mapping[str, str], Sequence[tuple[float, float]]]]] = {}
     warnings: list[str] = []

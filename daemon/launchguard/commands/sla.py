@@ -13,7 +13,7 @@ from launchguard.core.frames import tick
 from launchguard.core.sla import TicketFacts, read_tickets
 from launchguard.interfaces import PrometheusSource
 from launchguard.reports import sla_month
-from launchguard.reports.fetch import fetch_signals
+from launchguard.signals import fact_request, fetch_requests
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,12 +43,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r.set_defaults(handler=report)
 
 
-async def tickets_at(source: PrometheusSource, launch: Launch, at: float) -> TicketFacts:
-    """The ticket facts at `at`: one request per ticket signal, one point per ticket."""
+async def tickets_seen(
+    source: PrometheusSource, launch: Launch, first: float, at: float
+) -> TicketFacts:
+    """The ticket facts seen at any time of [first, at] (unix seconds): one request per
+    ticket signal, one point per ticket."""
     support = launch.config.support
-    names = (support.created_signal, support.stage_signal)
-    frames = await fetch_signals(source, launch, {name: (at, at, 1.0) for name in names})
-    return read_tickets(support, frames, tick(at))
+    requests = [
+        fact_request(launch, name, first, at, launch.interval)
+        for name in (support.created_signal, support.stage_signal)
+    ]
+    fetched = await fetch_requests(source, launch, requests)
+    return read_tickets(support, fetched.frames, tick(at))
 
 
 def report(args: argparse.Namespace) -> int:
@@ -63,7 +69,8 @@ def report(args: argparse.Namespace) -> int:
         at = min(end - 1.0, on_grid(time.time(), launch.interval))
     if at < start:
         raise UsageError("--month: the month has not started yet")
-    facts = with_prometheus(launch, lambda client: tickets_at(client, launch, at))
+    first = start - launch.lookback
+    facts = with_prometheus(launch, lambda client: tickets_seen(client, launch, first, at))
     result = sla_month.build(launch.config.support, facts, args.month, launch.timezone, at)
     if args.format == "json":
         print(json.dumps(sla_month.to_json(result), indent=2, ensure_ascii=False))

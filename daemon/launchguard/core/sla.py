@@ -6,9 +6,11 @@ a stage reached exactly at the due time is met. The `sla_breach` decision opens 
 time itself (not at the first evaluation after it) and resolves at the stage's timestamp:
 times are facts, so no clear rule applies, and its id depends on the due time only.
 
-The timestamps are read at one time, the last of the span (a stage time never changes once
-set), so thousands of tickets cost one point per series. A ticket without a registration
-time (absent or NaN) has no decision: it is inconclusive, never a breach.
+The timestamps are read at one time, the last of the span, as the last value each series
+had anywhere in the span (a stage time never changes once set, and a ticket no longer
+exported keeps its times), so thousands of tickets cost one point per series. A ticket
+without a registration time (absent or NaN) has no decision: it is inconclusive, never a
+breach.
 """
 
 from __future__ import annotations

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from launchguard.config.domain import Launch
-from launchguard.core.frames import Frame, frame_from_points
+from launchguard.core.frames import Frame
 from launchguard.interfaces import PrometheusSource
-from launchguard.signals import RangeRequest, query_signal
+from launchguard.signals import RangeRequest, fetch_requests
 
 Span = tuple[float, float, float]
 """(start, end, step) in unix seconds / seconds."""
@@ -18,12 +17,8 @@ async def fetch_signals(
     source: PrometheusSource, launch: Launch, spans: Mapping[str, Span]
 ) -> dict[str, Frame]:
     """signal name → its frame over its (start, end, step); unknown names raise KeyError."""
-    names: Sequence[str] = sorted(spans)
-    requests = [RangeRequest(name, launch.signals[name].query, *spans[name]) for name in names]
-    results = await asyncio.gather(*(query_signal(source, r) for r in requests))
-    return {
-        name: frame_from_points(
-            name, launch.signals[name].scope, ((s.labels, s.points) for s in result.series)
-        )
-        for name, result in zip(names, results, strict=True)
-    }
+    requests = [
+        RangeRequest(name, launch.signals[name].query, *spans[name]) for name in sorted(spans)
+    ]
+    fetched = await fetch_requests(source, launch, requests)
+    return {name: fetched.frames[name] for name in sorted(spans)}

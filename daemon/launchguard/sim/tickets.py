@@ -3,7 +3,9 @@
 `support_ticket_created_timestamp_seconds{ticket, priority}` is written from the first grid
 time at or after registration; each `support_ticket_stage_timestamp_seconds{ticket, stage}`
 from the first grid time at or after the stage was reached (absent until then), both until
-the end of the grid. Values are the unix seconds of the fact. Pure: no clock.
+the end of the grid, or until the ticket's `dropped` time when the helpdesk exporter stops
+exporting it (METRICS.md: some drop closed tickets). Values are the unix seconds of the fact.
+Pure: no clock.
 """
 
 from __future__ import annotations
@@ -21,27 +23,33 @@ STAGE = "support_ticket_stage_timestamp_seconds"
 @dataclass(frozen=True)
 class Ticket:
     """A ticket registered at `created` (unix seconds) that reached `stages` (label → unix
-    seconds: `responded`, `workaround`, `resolved`)."""
+    seconds: `responded`, `workaround`, `resolved`); with `dropped`, its series are no longer
+    exported from that time (unix seconds) on."""
 
     ticket: str
     priority: str
     created: float
     stages: Mapping[str, float] = field(default_factory=dict)
+    dropped: float | None = None
 
 
-def _from(times: Sequence[float], at: float, value: float) -> Iterator[Point]:
-    return ((t, value) for t in times[bisect.bisect_left(times, at) :])
+def _from(times: Sequence[float], at: float, value: float, until: float | None) -> Iterator[Point]:
+    stop = len(times) if until is None else bisect.bisect_left(times, until)
+    return ((t, value) for t in times[bisect.bisect_left(times, at) : stop])
 
 
 def write(tickets: Sequence[Ticket], times: Sequence[float], w: OpenMetricsWriter) -> None:
     """Write both ticket families over the sorted grid `times` (unix seconds)."""
     created: list[tuple[Labels, Iterator[Point]]] = [
-        ({"ticket": t.ticket, "priority": t.priority}, _from(times, t.created, t.created))
+        (
+            {"ticket": t.ticket, "priority": t.priority},
+            _from(times, t.created, t.created, t.dropped),
+        )
         for t in tickets
     ]
     w.gauge(CREATED, "When the ticket was registered.", created)
     stages: list[tuple[Labels, Iterator[Point]]] = [
-        ({"ticket": t.ticket, "stage": stage}, _from(times, at, at))
+        ({"ticket": t.ticket, "stage": stage}, _from(times, at, at, t.dropped))
         for t in tickets
         for stage, at in sorted(t.stages.items())
     ]
