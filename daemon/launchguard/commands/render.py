@@ -11,6 +11,7 @@ from pathlib import Path
 from launchguard.commands.options import add_common
 from launchguard.config.loader import load
 from launchguard.generate import render
+from launchguard.generate.alert import link_warnings
 
 EXIT_STALE = 1
 
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     config = load(args.config).config
     root = Path(args.out)
     files = render.artifacts(config)
+    for line in link_warnings(config):
+        print(line, file=sys.stderr)
     if args.check:
         text = render.diff(files, root)
         if text:

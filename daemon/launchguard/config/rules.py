@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from launchguard.config.durations import Duration
 
@@ -112,10 +112,11 @@ class RulesSettings(_Strict):
     )
     absent: AbsentSettings = AbsentSettings()
     self_monitoring: SelfMonitoring = SelfMonitoring()
-    runbook_base_url: str = Field(
-        default="docs/runbooks",
-        min_length=1,
-        description="runbook pages are <runbook_base_url>/<AlertName>.md (set your repo URL)",
+    runbook_base_url: str | None = Field(
+        default=None,
+        description="absolute http(s) URL of docs/runbooks (runbook links are "
+        "<runbook_base_url>/<AlertName>.md); unset: links relative to the repository, "
+        "which break inside Grafana and Alertmanager",
     )
     extra_metrics: dict[str, str] = Field(
         default_factory=lambda: {
@@ -127,3 +128,15 @@ class RulesSettings(_Strict):
         },
         description="input metrics only the dashboards read (Treasury), by key",
     )
+
+    @field_validator("runbook_base_url")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        """A set base must be an absolute http(s) URL: a relative one breaks in Grafana."""
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{value!r} is not an absolute http(s) URL "
+                "(e.g. https://github.com/you/repo/blob/main/docs/runbooks); leave it unset "
+                "for links relative to the repository"
+            )
+        return value

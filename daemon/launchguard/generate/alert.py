@@ -41,6 +41,30 @@ class Alert:
         return out
 
 
+RUNBOOKS_DIR = "docs/runbooks"
+
+
 def runbook_url(config: LaunchConfig, alert: str) -> str:
-    """`<rules.runbook_base_url>/<alert>.md`."""
-    return f"{config.rules.runbook_base_url.rstrip('/')}/{alert}.md"
+    """`<rules.runbook_base_url>/<alert>.md` (absolute); without a base, the path in the
+    repository, `docs/runbooks/<alert>.md`, which only works beside the repository."""
+    return f"{_base(config)}/{alert}.md"
+
+
+def docs_url(config: LaunchConfig, page: str) -> str:
+    """A page of docs/ (the folder above the runbooks), absolute when the base is set."""
+    return f"{_base(config).rsplit('/', 1)[0]}/{page}"
+
+
+def _base(config: LaunchConfig) -> str:
+    return (config.rules.runbook_base_url or RUNBOOKS_DIR).rstrip("/")
+
+
+def link_warnings(config: LaunchConfig) -> list[str]:
+    """What `render` says on stderr about the links it writes (one line each)."""
+    if config.rules.runbook_base_url is not None:
+        return []
+    return [
+        "launchguard: warning: rules.runbook_base_url is not set, so runbook links in rules/ "
+        f"and dashboards/ are relative ({RUNBOOKS_DIR}/<Alert>.md) and break inside Grafana "
+        "and Alertmanager; set it to the web URL of docs/runbooks"
+    ]

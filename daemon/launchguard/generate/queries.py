@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import promql_parser
+
 from launchguard.config.durations import format_duration
 from launchguard.config.models import LaunchConfig
 
@@ -61,3 +63,36 @@ def paren(query: str) -> str:
 def window(seconds: float) -> str:
     """A PromQL duration: 3600 → `1h`, 86400 → `1d`."""
     return format_duration(seconds)
+
+
+COUNTER_SUFFIXES = ("_total", "_bucket", "_count", "_sum")
+"""Series names that are cumulative counters (the OpenMetrics naming conventions)."""
+
+
+def raw_counter_sums(query: str) -> list[str]:
+    """The counter series that `query` sums as raw values (`sum(x_total)`, not
+    `sum(rate(x_total[5m]))`): a reset of one series drops the whole sum, so such a sum is
+    only meaningful to code that takes increases of each series itself."""
+    found: list[str] = []
+
+    def visit(node: object, summing: bool) -> None:
+        if isinstance(node, promql_parser.AggregateExpr):
+            visit(node.expr, summing or str(node.op) == "sum")
+        elif isinstance(node, promql_parser.VectorSelector):
+            name = node.name or ""
+            if summing and name.endswith(COUNTER_SUFFIXES):
+                found.append(name)
+        elif isinstance(node, promql_parser.BinaryExpr):
+            visit(node.lhs, summing)
+            visit(node.rhs, summing)
+        elif isinstance(node, promql_parser.Call):
+            for arg in node.args:
+                visit(arg, summing)
+        elif isinstance(
+            node, promql_parser.ParenExpr | promql_parser.UnaryExpr | promql_parser.SubqueryExpr
+        ):
+            visit(node.expr, summing)
+        # A MatrixSelector is read through a range function (rate, increase, …): fine.
+
+    visit(promql_parser.parse(query), False)
+    return sorted(set(found))

@@ -11,16 +11,19 @@ from launchguard import names
 from launchguard.config.models import LaunchConfig
 from launchguard.generate import burnrate, fallback, selfmon
 from launchguard.generate.alert import Alert
-from launchguard.generate.queries import number, window
+from launchguard.generate.queries import number, raw_counter_sums, window
 
 Rule = dict[str, Any]
 
 
 def recording(config: LaunchConfig) -> list[Rule]:
-    """`launchguard:<signal>` for every signal of the config, in name order."""
+    """`launchguard:<signal>` for every signal of the config, in name order, except the
+    signals that sum raw counters across series (inputs of the reports): recorded, such a
+    sum drops at every reset of any one series, and no rule or dashboard reads it."""
     return [
         {"record": names.recording_rule(name), "expr": config.render_query(name)}
         for name in sorted(config.signals)
+        if not raw_counter_sums(config.render_query(name))
     ]
 
 

@@ -4,6 +4,8 @@ alerts as the rule file, so the query shown is the query that fired."""
 
 from __future__ import annotations
 
+import re
+
 from launchguard import names
 from launchguard.config.models import LaunchConfig
 from launchguard.generate import rules
@@ -32,7 +34,8 @@ def _family(config: LaunchConfig, alert: Alert) -> tuple[str, list[str], str]:
             "with evidence at the same time.",
             [
                 "Open the launchguard warroom page or `launchguard check` and read the "
-                "decision's evidence; if the daemon is down, use the query below.",
+                "decision's evidence; if the daemon is down, run the query under "
+                '"How to confirm" above.',
                 f"Recommended ({plan.kind.replace('_', ' ')}): " + "; ".join(steps) + ".",
                 "The warroom declares the rollback; record it in the incident channel.",
             ],
@@ -83,8 +86,27 @@ def _family(config: LaunchConfig, alert: Alert) -> tuple[str, list[str], str]:
     )
 
 
+_LABEL = re.compile(r"\{\{\s*\$labels\.(\w+)\s*\}\}")
+
+
+def untemplated(text: str) -> tuple[str, list[str]]:
+    """An annotation's text for a reader: each `{{ $labels.x }}` of the alert templating
+    becomes `<x>`; also the label names replaced, in order of first use."""
+    found: list[str] = []
+
+    def named(m: re.Match[str]) -> str:
+        found.append(m.group(1))
+        return f"`<{m.group(1)}>`"
+
+    return _LABEL.sub(named, text), list(dict.fromkeys(found))
+
+
 def page(config: LaunchConfig, alert: Alert, rules_of_name: list[Alert]) -> str:
     means, todo, escalate = _family(config, alert)
+    summary, labels = untemplated(alert.summary)
+    description, more = untemplated(alert.description)
+    shown = list(dict.fromkeys(labels + more))
+    legend = ["", ", ".join(f"`<{x}>`" for x in shown) + ": the firing alert's labels."]
     lines = [
         f"# {alert.name}",
         "",
@@ -94,9 +116,10 @@ def page(config: LaunchConfig, alert: Alert, rules_of_name: list[Alert]) -> str:
         "",
         means,
         "",
-        f"Summary: {alert.summary}",
+        f"Summary: {summary}",
         "",
-        alert.description,
+        description,
+        *(legend if shown else []),
         "",
         "## How to confirm",
         "",

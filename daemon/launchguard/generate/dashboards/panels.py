@@ -21,7 +21,7 @@ from grafana_foundation_sdk.models.common import GraphThresholdsStyleMode
 
 from launchguard import names
 from launchguard.config.models import LaunchConfig
-from launchguard.generate.alert import runbook_url
+from launchguard.generate.alert import docs_url, runbook_url
 
 DATASOURCE_VAR = "datasource"
 NETWORK_VAR = "network"
@@ -170,7 +170,7 @@ def dashboard(
         .annotations(decision_annotations())
         .links(
             [
-                _link("Rules and dashboards", "docs/rules-and-dashboards.md"),
+                _link("Rules and dashboards", docs_url(config, "rules-and-dashboards.md")),
                 *(_link(f"Runbook: {a}", runbook_url(config, a)) for a in runbooks),
             ]
         )
