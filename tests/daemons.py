@@ -273,8 +273,8 @@ HEALTHY: dict[str, list[tuple[Labels, float]]] = {
         ({"network": "trc20", "pair": "t1"}, 0.0),
     ],
     "eod_cutoff": [
-        ({"network": "erc20", "pair": "e1"}, 1.0),
-        ({"network": "trc20", "pair": "t1"}, 1.0),
+        ({"network": "erc20", "pair": "e1"}, 1_780_000_000.0),
+        ({"network": "trc20", "pair": "t1"}, 1_780_000_000.0),
     ],
     "webhook_success": [({}, 1.0)],
     "dead_letter": [({}, 0.0)],

@@ -16,6 +16,7 @@ import yaml
 from launchguard.config.domain import Launch, to_domain
 from launchguard.config.loader import deep_merge, default_text, parse
 from launchguard.core.criteria import Context, evaluate_all, pair_index
+from launchguard.core.domains import screen_frames
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import GLOBAL, Frame, Frames, ScopeKey, Tick, tick
 from launchguard.core.verdicts import State, Verdict
@@ -215,7 +216,9 @@ def sev1_case(open_sev1: Value = 1.0) -> dict[str, Frame]:
 
 
 def context(fr: Frames, the_launch: Launch = DEFAULT) -> Context:
-    """The criteria's context over `fr`, with the pair index the engine would build."""
+    """The criteria's context over `fr`, screened and with the pair index as the engine
+    builds them."""
+    fr = screen_frames(the_launch, fr)
     eod = the_launch.criteria.eod_unsettled
     pairs = pair_index(fr, (eod.unsettled_signal, eod.cutoff_signal))
     return Context(fr, the_launch.networks, pairs)

@@ -67,6 +67,7 @@ QUERY_ERRORS = "launchguard_query_errors_total"  # {kind: unreachable|timeout|ba
 LAST_SUCCESS = "launchguard_last_successful_evaluation_timestamp_seconds"
 SINK_FAILURES = "launchguard_sink_delivery_failures_total"  # {sink}
 EVALUATION_DEGRADED = "launchguard_evaluation_degraded"  # 1 while degraded
+INVALID_SAMPLES = "launchguard_invalid_samples_total"  # {signal}: samples outside the domain
 
 # --- recording rules -------------------------------------------------------------------------
 

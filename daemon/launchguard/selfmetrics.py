@@ -7,6 +7,7 @@ disappears does not linger; a failed cycle leaves them as they were (state froze
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -66,6 +67,14 @@ class SelfMetrics:
         self.degraded = Gauge(
             names.EVALUATION_DEGRADED, "1 while evaluation is degraded", registry=r
         )
+        self.invalid = Counter(
+            names.INVALID_SAMPLES,
+            "samples outside their signal's value domain (±Inf, NaN, ...), read as absent",
+            ["signal"],
+            registry=r,
+        )
+        for signal in launch.signals:
+            self.invalid.labels(signal)
         for slo, spec in launch.slos.items():
             self.slo_objective.labels(slo).set(spec.objective)
         for outcome in CYCLE_OUTCOMES:
@@ -97,6 +106,11 @@ class SelfMetrics:
             self.decisions_open.labels(
                 decision.kind, decision.criterion, _network(decision.scope)
             ).inc()
+
+    def invalid_samples(self, counts: Mapping[str, int]) -> None:
+        """Count the invalid samples of an evaluated span, per signal."""
+        for signal, n in counts.items():
+            self.invalid.labels(signal).inc(n)
 
     def query_error(self, kind: str) -> None:
         self.query_errors.labels(kind).inc()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from launchguard.config.domain import Launch
 from launchguard.core.criteria import operand_offsets
+from launchguard.core.domains import screen
 from launchguard.core.frames import Frames, Tick, frame_from_points, seconds, tick
 from launchguard.interfaces import PrometheusSource
 from launchguard.prometheus import PrometheusBadQuery, QueryResult
@@ -154,7 +155,8 @@ async def fetch(source: PrometheusSource, launch: Launch, times: Sequence[Tick])
 async def fetch_requests(
     source: PrometheusSource, launch: Launch, requests: Sequence[RangeRequest]
 ) -> Fetched:
-    """Run `requests` concurrently; each signal's series merged into one frame."""
+    """Run `requests` concurrently; each signal's series merged into one frame, screened
+    against the signal's domain (samples outside it are invalid: `core.domains`)."""
     results = await asyncio.gather(*(query_signal(source, r) for r in requests))
     points: dict[str, list[tuple[Mapping[str, str], Sequence[tuple[float, float]]]]] = {}
     warnings: list[str] = []
@@ -162,7 +164,10 @@ async def fetch_requests(
         points.setdefault(request.signal, []).extend((s.labels, s.points) for s in result.series)
         warnings.extend(w for w in result.warnings if w not in warnings)
     frames = {
-        name: frame_from_points(name, launch.signals[name].scope, series)
+        name: screen(
+            frame_from_points(name, launch.signals[name].scope, series),
+            launch.signals[name].domain,
+        )
         for name, series in points.items()
     }
     return Fetched(frames, tuple(warnings), len(requests))

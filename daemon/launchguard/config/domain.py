@@ -16,16 +16,19 @@ from launchguard.config.models import (
     VolumeLevel,
 )
 from launchguard.config.prometheus_settings import PrometheusSettings
+from launchguard.config.valuedomains import ValueDomain, value_domain
 
 
 @dataclass(frozen=True)
 class Signal:
-    """A named PromQL query whose series are keyed by the `scope` labels."""
+    """A named PromQL query whose series are keyed by the `scope` labels; samples outside
+    `domain` are invalid."""
 
     name: str
     query: str
     scope: tuple[str, ...]
     window: float | None
+    domain: ValueDomain
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,13 @@ class Launch:
 def to_domain(config: LaunchConfig) -> Launch:
     """Map a validated config into the domain model."""
     signals = {
-        name: Signal(name, config.render_query(name), spec.scope, spec.window)
+        name: Signal(
+            name,
+            config.render_query(name),
+            spec.scope,
+            spec.window,
+            value_domain(spec.domain, config.domains),
+        )
         for name, spec in config.signals.items()
     }
     t0, phases = _phase_spans(config)

@@ -21,6 +21,7 @@ from launchguard.config.prometheus_settings import PrometheusSettings
 from launchguard.config.rules import RulesSettings
 from launchguard.config.server import ServerSettings
 from launchguard.config.support import SupportSettings
+from launchguard.config.valuedomains import DomainKind, DomainSettings
 from launchguard.config.warroom import WarroomSettings
 
 DecisionKind = Literal[
@@ -121,6 +122,9 @@ class SignalSpec(Strict):
     scope: tuple[str, ...] = ()
     window: Duration | None = None
     query: str = Field(min_length=1)
+    domain: DomainKind = Field(
+        default="gauge", description="values a sample can take; others are invalid (absent)"
+    )
 
 
 class SLOSpec(Strict):
@@ -185,6 +189,7 @@ class LaunchConfig(Strict):
     launch: LaunchSettings
     metrics: Metrics = Metrics()
     signals: dict[str, SignalSpec]
+    domains: DomainSettings = DomainSettings()
     slos: dict[str, SLOSpec]
     criteria: Criteria = Criteria()
     actions: dict[str, ActionPlan]

@@ -3,8 +3,9 @@
 Each criterion is a `Rule`: the operands it reads (signal, offset before t) and the test
 that fires it. A rule is evaluated either at one time, with evidence (`evaluate_all`), or
 over a whole span as columns of states (`state_columns`), which is how a backtest stays
-fast. Both paths share `Rule.state`. A criterion with any operand absent or NaN in a scope
-is INCONCLUSIVE there: missing data is never health and never a rollback.
+fast. Both paths share `Rule.state`. A criterion with any operand absent, NaN or invalid (the
+engine screens samples outside their domain out) in a scope is INCONCLUSIVE there: missing
+data is never health and never a rollback.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ Fires = Callable[[Sequence[float], Tick], bool]
 """The rule's test on its operand values (all numbers) at time t."""
 
 FIRED, CLEAR, INCONCLUSIVE = State.FIRED, State.CLEAR, State.INCONCLUSIVE
+INF = float("inf")
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,10 @@ class Rule:
     thresholds: dict[str, float] = field(default_factory=dict)
 
     def state(self, values: Sequence[float | None], t: Tick) -> State:
-        """INCONCLUSIVE if a value is None or NaN, else FIRED or CLEAR by the test."""
+        """INCONCLUSIVE if a value is None, NaN or infinite (never in a domain), else FIRED or
+        CLEAR by the test."""
         for v in values:
-            if v is None or v != v:
+            if v is None or not -INF < v < INF:
                 return INCONCLUSIVE
         return FIRED if self.fires(values, t) else CLEAR  # type: ignore[arg-type]
 
@@ -232,8 +235,8 @@ def _pairs_verdict(ctx: Context, rule: Rule, key: ScopeKey, t: Tick) -> Verdict:
     by_state: dict[State, list[Verdict]] = {FIRED: [], INCONCLUSIVE: [], CLEAR: []}
     for pair in ctx.pairs.get(dict(key).get("network", ""), ()):
         values = _values(ctx, pair, t, rule.reads)
-        if all(v is ABSENT for v in values):
-            continue  # the pair does not exist at t (not yet created, or retired)
+        if all(isinstance(v, NoData) for v in values):
+            continue  # the pair does not report at t (not yet created, retired, or no valid value)
         v = _verdict(ctx, rule, pair, t, values)
         by_state[v.state].append(v)
     if by_state[FIRED]:
@@ -275,7 +278,7 @@ def _pair_states(ctx: Context, rule: Rule, key: ScopeKey, times: Sequence[Tick])
     for pair in ctx.pairs.get(dict(key).get("network", ""), ()):
         columns = [ctx.column(signal, pair, offset, times) for signal, offset in rule.reads]
         for i, values in enumerate(zip(*columns, strict=True)):
-            if values.count(None) == len(values):
+            if all(v is None or v != v for v in values):
                 continue
             reporting[i] = True
             state = rule.state(values, times[i])

@@ -16,6 +16,7 @@ from launchguard.core import criteria as crit
 from launchguard.core import guardrail, sla
 from launchguard.core.actions import level_in_force
 from launchguard.core.decisions import Decision, DecisionBook, Key, Transition
+from launchguard.core.domains import invalid_counts, screen_frames
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, ScopeKey, Tick, seconds, tick
 from launchguard.core.slo import read_details, read_slos, slo_state_columns, slo_verdict_at
 from launchguard.core.verdicts import SLOReading, State, Verdict
@@ -42,6 +43,7 @@ class Outcome:
     slos: list[SLOReading] = field(default_factory=list)  # at the last time
     slo_details: list[SLOReading] = field(default_factory=list)  # e.g. per partner, last time
     book: DecisionBook | None = None
+    invalid: dict[str, int] = field(default_factory=dict)  # signal → invalid samples in span
 
 
 def grid(start: float, end: float, step: float, lookback: float = 0.0) -> list[Tick]:
@@ -69,8 +71,11 @@ def evaluate_span(
     States are computed column by column over the whole span; evidence is built only for
     decisions that open and for the last time. Decisions are reported if open at some time
     ≥ `report_from`; inconclusive spans of the rollback criteria only from `report_from` on.
+    Samples outside their signal's domain count as absent (`domains.screen`); `invalid`
+    counts them per signal over the span's times.
     """
     book = book if book is not None else new_book(launch)
+    frames = screen_frames(launch, frames)
     eod = launch.criteria.eod_unsettled
     ctx = crit.Context(
         frames, launch.networks, crit.pair_index(frames, (eod.unsettled_signal, eod.cutoff_signal))
@@ -139,6 +144,7 @@ def evaluate_span(
         read_slos(launch.slos, frames, scopes, launch.networks, last),
         read_details(launch.slos, frames, last),
         book,
+        invalid_counts(frames, times[0], last),
     )
 
 

@@ -10,9 +10,14 @@ from launchguard.core.verdicts import Observation, Verdict
 
 
 def fmt_value(value: Reading) -> str:
-    """A reading for people: 'no data (absent)', '+Inf', '2400', '0.9731'."""
+    """A reading for people: 'no data (absent)', 'no data (invalid: -Inf is not a ratio in
+    [0, 1])', '+Inf', '2400', '0.9731'."""
     if isinstance(value, NoData):
-        return f"no data ({value.reason})"
+        return (
+            f"no data ({value.reason}: {value.detail})"
+            if value.detail
+            else f"no data ({value.reason})"
+        )
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     if value == int(value) and abs(value) < 1e12:
@@ -51,6 +56,8 @@ def summary(verdict: Verdict) -> str:
             age = ""
             if cutoff and not isinstance(cutoff[0], NoData):
                 age = f", {int((seconds(verdict.at) - cutoff[0]) // 60)} min since cut-off"
+            elif cutoff:
+                age = f", cut-off {fmt_value(cutoff[0])}"
             rows.append(f"pair {d['pair']}: unsettled {' → '.join(unsettled)}{age}")
         limit = th.get("min_since_cutoff")
         suffix = f" (limit {int(limit // 60)} min)" if limit is not None else ""

@@ -1,7 +1,9 @@
 """Signal series as the core sees them: values per scope, keyed by evaluation time.
 
 Times are integer milliseconds (`Tick`), so "the value at t - 15m" is an exact lookup.
-A missing value or NaN is `NoData`, a value of its own, never 0.
+A missing value or NaN is `NoData`, a value of its own, never 0. A sample outside its
+signal's value domain is screened out of `values` (`core.domains`): it reads as `NoData`
+with the reason, and everything that reads `values` sees it as absent.
 """
 
 from __future__ import annotations
@@ -35,9 +37,11 @@ def scope_key(labels: Mapping[str, str], scope: Iterable[str]) -> ScopeKey:
 
 @dataclass(frozen=True)
 class NoData:
-    """An operand that could not be read: absent at that time, or NaN."""
+    """An operand that could not be read: absent at that time, NaN, or invalid (outside its
+    signal's domain; `detail` says which value and why)."""
 
-    reason: str  # "absent" | "nan"
+    reason: str  # "absent" | "nan" | "invalid"
+    detail: str = ""
 
 
 ABSENT = NoData("absent")
@@ -48,20 +52,26 @@ Reading = float | NoData
 
 @dataclass(frozen=True)
 class Frame:
-    """One signal's values: scope key → {tick: value}. NaN is kept and read as `NAN`."""
+    """One signal's values: scope key → {tick: value}. NaN is read as `NAN`.
+
+    `invalid` holds the samples screened out of `values` (scope key → {tick: why}) and
+    `screened` the domain they were screened against ("" for none: a frame built by hand)."""
 
     name: str
     scope: tuple[str, ...]
     values: Mapping[ScopeKey, Mapping[Tick, float]] = field(default_factory=dict)
+    invalid: Mapping[ScopeKey, Mapping[Tick, str]] = field(default_factory=dict)
+    screened: str = ""
 
     def at(self, key: ScopeKey, t: Tick) -> Reading:
         """The value for `key` at `t`, or NoData."""
         series = self.values.get(key)
-        if series is None:
-            return ABSENT
-        value = series.get(t)
+        value = series.get(t) if series is not None else None
         if value is None:
-            return ABSENT
+            why = self.invalid.get(key, {}).get(t)
+            if why is None:
+                return ABSENT
+            return NAN if why == "NaN" else NoData("invalid", why)
         if math.isnan(value):
             return NAN
         return value

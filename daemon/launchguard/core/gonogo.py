@@ -18,6 +18,7 @@ from launchguard.config.models import VolumeLevel
 from launchguard.core.actions import Action, level_in_force
 from launchguard.core.counters import grouped_increase
 from launchguard.core.decisions import ROLLBACK_KINDS, Decision, decision_id
+from launchguard.core.domains import screen_frames
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, ScopeKey, Tick, seconds, tick
 from launchguard.core.slo import slo_state_columns
 from launchguard.core.verdicts import State, Verdict
@@ -99,6 +100,7 @@ def assess(
     time); `frames` hold the SLO signals over the window and the incidents counter.
     """
     gonogo = launch.config.plan.gonogo
+    frames = screen_frames(launch, frames)
     at = times[-1]
     window = [t for t in times if t >= tick(start)]
     slos = compliance(launch, frames, window)

@@ -8,6 +8,8 @@ from launchguard.config.models import SLOSpec
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, Reading, ScopeKey, Tick
 from launchguard.core.verdicts import Observation, SLOReading, SLOState, State, Verdict
 
+INF = float("inf")
+
 
 def slo_scopes(
     scope: tuple[str, ...], networks: tuple[str, ...], seen: list[ScopeKey]
@@ -66,7 +68,7 @@ def read_details(slos: Mapping[str, SLOSpec], frames: Frames, t: Tick) -> list[S
 
 
 def _state(value: Reading, spec: SLOSpec) -> SLOState:
-    if isinstance(value, NoData):
+    if isinstance(value, NoData) or not -INF < value < INF:
         return SLOState.NO_DATA
     return SLOState.MET if meets(value, spec.objective, spec.comparison) else SLOState.BREACHED
 
@@ -108,7 +110,7 @@ def slo_state_columns(
             column = [series.get(t) for t in times]
             out[(name, key)] = [
                 State.INCONCLUSIVE
-                if v is None or v != v
+                if v is None or not -INF < v < INF
                 else State.CLEAR
                 if meets(v, spec.objective, spec.comparison)
                 else State.FIRED

@@ -179,6 +179,7 @@ class Daemon:
         # A replay reports inconclusive runs over the whole lookback, so a criterion that
         # was inconclusive before the start keeps its true start.
         outcome = evaluate_span(self.launch, fetched.frames, times, times[0], book)
+        self.metrics.invalid_samples(outcome.invalid)
         return _Evaluated(outcome, fetched.frames)
 
     def _report(self, at: Tick, transitions: Sequence[Transition]) -> CycleReport:

@@ -35,6 +35,8 @@ def observation_json(o: Observation) -> dict[str, Any]:
     }
     if missing is not None:
         out["missing"] = missing
+    if isinstance(o.value, NoData) and o.value.detail:
+        out["invalid"] = o.value.detail  # which value, outside which domain
     return out
 
 
