@@ -22,7 +22,14 @@ if TYPE_CHECKING:
 
 DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 CYCLE_OUTCOMES = ("ok", "degraded", "failed")
-QUERY_ERROR_KINDS = ("unreachable", "timeout", "bad_query", "bad_response", "http")
+QUERY_ERROR_KINDS = (
+    "unreachable",
+    "timeout",
+    "bad_query",
+    "bad_response",
+    "http",
+    "response_too_large",
+)
 
 
 def _network(scope: ScopeKey) -> str:

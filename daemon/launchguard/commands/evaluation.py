@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from launchguard.config.domain import Launch
+from launchguard.config.domain import Launch, with_prometheus_url
 from launchguard.config.durations import format_duration, parse_duration
 from launchguard.config.loader import load
 from launchguard.core.actions import phase_at
@@ -42,11 +42,15 @@ def parse_time(text: str, flag: str) -> float:
     return dt.timestamp()
 
 
-def _launch(args: argparse.Namespace) -> Launch:
+def launch_from(args: argparse.Namespace) -> Launch:
+    """The config of --config, with --prometheus over its URL (exit 2 when it is not an
+    http(s) URL with a host)."""
     launch = load(args.config)
     if getattr(args, "prometheus", None):
-        settings = launch.prometheus.model_copy(update={"url": args.prometheus})
-        launch = replace(launch, prometheus=settings)
+        try:
+            launch = with_prometheus_url(launch, args.prometheus)
+        except ValueError as exc:
+            raise UsageError(f"--prometheus: {exc}") from None
     return launch
 
 
@@ -57,7 +61,7 @@ def _span(
     when it falls in [start, end] and recommends promotion."""
 
     async def go() -> SpanResult:
-        async with PrometheusClient(launch.prometheus) as client:
+        async with PrometheusClient(launch.prometheus, scrubber=launch.scrubber) as client:
             result = await run_span(client, launch, start, end, step)
             promote = await scheduled_promotion(client, launch, start, end) if gonogo else None
         if promote is None:
@@ -70,7 +74,7 @@ def _span(
 
 def check(args: argparse.Namespace) -> int:
     """One evaluation at --at (default now); exit 1 when a rollback is recommended."""
-    launch = _launch(args)
+    launch = launch_from(args)
     # "Now" is aligned to the interval grid, like the daemon's cycles, so the same decision
     # gets the same opened_at (and id) from `check` as from the daemon.
     at = (
@@ -97,7 +101,8 @@ def check(args: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         zone = launch.timezone
-        print(f"launchguard check at {local(tick(at), zone)} ({launch.prometheus.url})\n")
+        shown = launch.scrubber.url(launch.prometheus.url)  # never its userinfo
+        print(f"launchguard check at {local(tick(at), zone)} ({shown})\n")
         print(f"Phase: {phase.name if phase is not None else 'none (no calendar phase)'}")
         print(table.freezes_table(freezes, zone) + "\n")
         print(table.slo_table(out.slos) + "\n")
@@ -115,7 +120,7 @@ def check(args: argparse.Namespace) -> int:
 
 def backtest(args: argparse.Namespace) -> int:
     """Decisions over [--start, --end] at --step; the JSON of DESIGN §5."""
-    launch = _launch(args)
+    launch = launch_from(args)
     start, end = parse_time(args.start, "--start"), parse_time(args.end, "--end")
     if end < start:
         raise UsageError("--end: must not be before --start")

@@ -7,13 +7,13 @@ import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import TypeVar
 
-from launchguard.commands.evaluation import parse_time
+from launchguard.commands.evaluation import launch_from, parse_time
 from launchguard.config.domain import Launch
-from launchguard.config.loader import load
 from launchguard.prometheus import PrometheusClient
+
+__all__ = ["add_common", "launch_from", "on_grid", "time_or_now", "with_prometheus"]
 
 T = TypeVar("T")
 
@@ -34,15 +34,6 @@ def add_common(p: argparse.ArgumentParser, prometheus: bool = True) -> None:
         )
 
 
-def launch_from(args: argparse.Namespace) -> Launch:
-    """The config of --config, with --prometheus over its URL."""
-    launch = load(args.config)
-    if getattr(args, "prometheus", None):
-        settings = launch.prometheus.model_copy(update={"url": args.prometheus})
-        launch = replace(launch, prometheus=settings)
-    return launch
-
-
 def on_grid(now: float, interval: float) -> float:
     """`now` rounded down to the evaluation grid (multiples of `interval` seconds), so ids
     and opened_at agree with the daemon's."""
@@ -58,7 +49,7 @@ def with_prometheus(launch: Launch, work: Callable[[PrometheusClient], Awaitable
     """Run `work(client)` against the launch's Prometheus and close the client."""
 
     async def go() -> T:
-        async with PrometheusClient(launch.prometheus) as client:
+        async with PrometheusClient(launch.prometheus, scrubber=launch.scrubber) as client:
             return await work(client)
 
     return asyncio.run(go())

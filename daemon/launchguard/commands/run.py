@@ -60,28 +60,21 @@ def _listen(args: argparse.Namespace, launch: Launch) -> tuple[Launch, str, int]
     return replace(launch, config=config), host, port
 
 
-def _secrets(launch: Launch, token: str | None) -> list[str | None]:
-    p = launch.prometheus
-    found: list[str | None] = [token, os.environ.get(launch.config.journal.key_env)]
-    if p.bearer_token is not None:
-        found.append(p.bearer_token.get_secret_value())
-    if p.basic_auth is not None:
-        found.append(p.basic_auth.password.get_secret_value())
-    return found
-
-
 def run(args: argparse.Namespace) -> int:
     """Run until SIGTERM/SIGINT (exit 0); with --once, one evaluation."""
     launch = launch_from(args)
     launch, host, port = _listen(args, launch)
     sinks = build_sinks(
-        launch.config, alertmanager_urls=args.alertmanager, journal_path=args.journal
+        launch.config,
+        alertmanager_urls=args.alertmanager,
+        journal_path=args.journal,
+        scrubber=launch.scrubber,
     )
     token = os.environ.get(launch.config.server.token_env) or None
     if args.once:  # stdout is the status JSON; the logs go to stderr
-        logsetup.configure(_secrets(launch, token), logging.WARNING, sys.stderr)
+        logsetup.configure(launch.scrubber, logging.WARNING, sys.stderr)
         return asyncio.run(_once(launch, sinks))
-    logsetup.configure(_secrets(launch, token))
+    logsetup.configure(launch.scrubber)
     try:
         sock = bind(host, port)
     except OSError as exc:
@@ -99,14 +92,14 @@ def _announced_open(sinks: list[Sink]) -> frozenset[str] | None:
 
 
 async def _serve(launch: Launch, sinks: list[Sink], sock: Any, token: str | None) -> None:
-    async with PrometheusClient(launch.prometheus) as client:
+    async with PrometheusClient(launch.prometheus, scrubber=launch.scrubber) as client:
         daemon = Daemon(launch, client, sinks, announced_open=_announced_open(sinks))
         app = create_app(daemon, launch.config.server, token, extra_routes=warroom_routes(daemon))
         await run_service(daemon, app, sock)
 
 
 async def _once(launch: Launch, sinks: list[Sink]) -> int:
-    async with PrometheusClient(launch.prometheus) as client:
+    async with PrometheusClient(launch.prometheus, scrubber=launch.scrubber) as client:
         daemon = Daemon(launch, client, sinks, announced_open=_announced_open(sinks))
         await daemon.start()
         await daemon.close()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from launchguard.config.durations import Duration
+from launchguard.config.urls import http_url
 
 
 class _Strict(BaseModel):
@@ -47,3 +48,8 @@ class AlertmanagerSettings(_Strict):
     )
     auth: AlertmanagerAuth = Field(default=AlertmanagerAuth(), description="credentials")
     ca_file: str | None = Field(default=None, description="PEM bundle to verify the server")
+
+    @field_validator("urls")
+    @classmethod
+    def _http(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(http_url(url) for url in value)

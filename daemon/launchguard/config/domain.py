@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -16,7 +16,9 @@ from launchguard.config.models import (
     VolumeLevel,
 )
 from launchguard.config.prometheus_settings import PrometheusSettings
+from launchguard.config.urls import http_url
 from launchguard.config.valuedomains import ValueDomain, value_domain
+from launchguard.scrub import NO_SECRETS, Scrubber, prometheus_scrubber, scrubber_for
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Launch:
     timezone: str
     t0: float | None
     freezes: tuple[FreezeSpan, ...] = ()
+    scrubber: Scrubber = NO_SECRETS  # every error text and URL shown passes through it
 
 
 def to_domain(config: LaunchConfig) -> Launch:
@@ -101,6 +104,16 @@ def to_domain(config: LaunchConfig) -> Launch:
         timezone=config.launch.timezone,
         t0=t0,
         freezes=_freeze_spans(config),
+        scrubber=scrubber_for(config),
+    )
+
+
+def with_prometheus_url(launch: Launch, url: str) -> Launch:
+    """`launch` against another Prometheus (e.g. `--prometheus`), its scrubber knowing the
+    new URL's password. ValueError saying why when `url` is not an http(s) URL with a host."""
+    settings = launch.prometheus.model_copy(update={"url": http_url(url)})
+    return replace(
+        launch, prometheus=settings, scrubber=launch.scrubber + prometheus_scrubber(settings)
     )
 
 

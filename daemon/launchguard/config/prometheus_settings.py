@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ByteSize, ConfigDict, Field, SecretStr, field_validator
 
 from launchguard.config.durations import Duration
+from launchguard.config.urls import http_url
+
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
 
 
 class BasicAuth(BaseModel):
@@ -20,12 +23,22 @@ class PrometheusSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str = Field(default="http://127.0.0.1:9090", description="base URL of the HTTP API")
-    timeout: Duration = Field(default=10.0, gt=0, description="per-request timeout, seconds")
+    timeout: Duration = Field(
+        default=10.0,
+        gt=0,
+        description="one attempt, connect to the answer's last byte, seconds (a dripping "
+        "answer is cut here)",
+    )
     retries: int = Field(
-        default=3, ge=0, description="retries on 429/502/503/504/connection errors"
+        default=3, ge=0, description="retries on 429/502/503/504/connection errors/timeouts"
     )
     backoff: Duration = Field(
         default=0.2, ge=0, description="first retry delay; doubles each retry"
+    )
+    max_response_bytes: ByteSize = Field(
+        default=ByteSize(DEFAULT_MAX_RESPONSE_BYTES),
+        gt=0,
+        description="largest answer read, e.g. 64MiB; a larger one fails as response_too_large",
     )
     bearer_token: SecretStr | None = None
     bearer_token_file: str | None = None
@@ -39,3 +52,18 @@ class PrometheusSettings(BaseModel):
         default=11000, ge=2, description="query_range is split so no series exceeds this"
     )
     max_concurrency: int = Field(default=8, ge=1, description="requests in flight at once")
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        return http_url(value)
+
+    @property
+    def attempts(self) -> int:
+        return self.retries + 1
+
+    def query_deadline(self) -> float:
+        """Seconds within which one query (all its chunks, attempts and backoff waits,
+        waiting for a free connection included) ends: timeout x attempts plus the backoff
+        between attempts."""
+        return float(self.timeout * self.attempts + self.backoff * (2**self.retries - 1))

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from launchguard.config.durations import Duration
+from launchguard.config.urls import http_url
 
 Language = Literal["ru", "en"]
 
@@ -73,9 +74,7 @@ class WarroomSettings(BaseModel):
     @field_validator("webhook_url", "grafana_url", "alertmanager_url", "page_url")
     @classmethod
     def _http(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError(f"{value!r} is not an http:// or https:// URL")
-        return value
+        return None if value is None else http_url(value)
 
     @field_validator("languages")
     @classmethod

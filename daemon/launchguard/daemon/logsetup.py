@@ -1,8 +1,8 @@
 """structlog for the daemon: JSON events on stdout, secrets redacted.
 
 Two layers: any field whose name looks secret (token, password, secret, key, authorization)
-is replaced whole, and every known secret value (API token, Prometheus credentials, journal
-key) is scrubbed from every string field, e.g. from an error message that quotes a URL.
+is replaced whole, and every string field passes through the config's `Scrubber` (known
+secret values, credential echoes, URL userinfo), e.g. an error message that quotes a URL.
 """
 
 from __future__ import annotations
@@ -10,27 +10,26 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any, TextIO
 
 import structlog
 
-REDACTED = "[redacted]"
+from launchguard.scrub import NO_SECRETS, REDACTED, Scrubber
+
+__all__ = ["REDACTED", "Redactor", "configure"]
 _SECRET_NAME = re.compile(r"token|passw|secret|authorization|api_?key|(^|_)key$", re.IGNORECASE)
 
 
 class Redactor:
     """A structlog processor hiding secrets in events."""
 
-    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
-        # Longest first, so a secret containing another is replaced whole.
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+    def __init__(self, scrubber: Scrubber = NO_SECRETS) -> None:
+        self.scrubber = scrubber
 
     def scrub(self, value: Any) -> Any:
         if isinstance(value, str):
-            for secret in self.secrets:
-                value = value.replace(secret, REDACTED)
-            return value
+            return self.scrubber.clean(value)
         if isinstance(value, dict):
             return {k: self._field(str(k), v) for k, v in value.items()}
         if isinstance(value, list | tuple):
@@ -49,11 +48,11 @@ class Redactor:
 
 
 def configure(
-    secrets: Iterable[str | None] = (), level: int = logging.INFO, stream: TextIO | None = None
+    scrubber: Scrubber = NO_SECRETS, level: int = logging.INFO, stream: TextIO | None = None
 ) -> Redactor:
     """JSON events at `level` and above to `stream` (default stdout), through a `Redactor`
-    of `secrets`."""
-    redactor = Redactor(secrets)
+    of `scrubber`."""
+    redactor = Redactor(scrubber)
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,

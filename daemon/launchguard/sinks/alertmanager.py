@@ -26,8 +26,10 @@ from launchguard.config.alertmanager import AlertmanagerSettings
 from launchguard.core import sla
 from launchguard.core.decisions import Decision
 from launchguard.core.frames import Tick, tick
+from launchguard.http_summary import post_problem
 from launchguard.interfaces import CycleReport, Degraded
 from launchguard.output.timefmt import rfc3339
+from launchguard.scrub import NO_SECRETS, Scrubber
 from launchguard.sinks import texts
 from launchguard.sinks.backoff import Backoff
 
@@ -60,8 +62,10 @@ class AlertmanagerSink:
         urls: Sequence[str] | None = None,
         clock: Callable[[], float] = time.time,
         transport: httpx.AsyncBaseTransport | None = None,
+        scrubber: Scrubber = NO_SECRETS,
     ) -> None:
         chosen = tuple(urls) if urls is not None else settings.urls
+        self.scrubber = scrubber + Scrubber.of(_credentials(settings))
         self.settings = settings
         self.targets = [Target(u.rstrip("/")) for u in chosen]
         self.networks = tuple(networks)
@@ -213,9 +217,9 @@ class AlertmanagerSink:
         try:
             response = await self._client.post(f"{target.url}/api/v2/alerts", json=batch)
             ok = response.status_code == 200
-            problem = "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"
+            problem = "" if ok else post_problem(response)
         except httpx.HTTPError as exc:
-            ok, problem = False, f"{type(exc).__name__}: {exc}"
+            ok, problem = False, post_problem(exc)
         if ok:
             sent = {_key(a) for a in batch}
             for key in [k for k in target.pending if k in sent]:
@@ -229,8 +233,8 @@ class AlertmanagerSink:
         )
         log.warning(
             "alertmanager_post_failed",
-            url=target.url,
-            problem=problem,
+            url=self.scrubber.url(target.url),
+            problem=self.scrubber.clean(problem),
             failures=target.backoff.failures,
             pending_resolved=len(target.pending),
             retry_in=round(wait, 3),
@@ -264,18 +268,24 @@ def _degraded_key(d: Degraded) -> str:
     return f"{names.ALERT_DEGRADED}@{rfc3339(d.since)}"
 
 
+def _credentials(settings: AlertmanagerSettings) -> tuple[str, str]:
+    """The bearer token and the basic-auth password, read from the environment."""
+    auth = settings.auth
+    token = os.environ.get(auth.bearer_token_env, "") if auth.bearer_token_env else ""
+    return token, os.environ.get(auth.password_env or "", "")
+
+
 def _http_client(
     settings: AlertmanagerSettings, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
     """Credentials are read from the environment here, once, and never logged."""
     headers: dict[str, str] = {}
     auth: httpx.BasicAuth | None = None
+    token, password = _credentials(settings)
     if settings.auth.bearer_token_env:
-        token = os.environ.get(settings.auth.bearer_token_env, "")
         if token:
             headers["Authorization"] = f"Bearer {token}"
     elif settings.auth.username is not None:
-        password = os.environ.get(settings.auth.password_env or "", "")
         auth = httpx.BasicAuth(settings.auth.username, password)
     verify: ssl.SSLContext | bool = True
     if settings.ca_file is not None:

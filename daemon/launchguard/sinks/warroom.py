@@ -29,7 +29,9 @@ import httpx
 import structlog
 
 from launchguard.config.warroom import WarroomSettings
+from launchguard.http_summary import post_problem
 from launchguard.interfaces import CycleReport, Degraded
+from launchguard.scrub import NO_SECRETS, Scrubber, url_secrets
 from launchguard.sinks.backoff import Backoff
 from launchguard.sinks.warroom_message import decision_message, degraded_message
 
@@ -62,6 +64,7 @@ class WarroomWebhookSink:
         url: str | None = None,
         clock: Callable[[], float] = time.time,
         secret: bytes | None = None,
+        scrubber: Scrubber = NO_SECRETS,
     ) -> None:
         chosen = url if url is not None else settings.webhook_url
         if chosen is None:
@@ -72,6 +75,8 @@ class WarroomWebhookSink:
         self.clock = clock
         env_secret = os.environ.get(settings.secret_env, "")
         self.secret = secret if secret is not None else (env_secret.encode() or None)
+        own = self.secret.decode(errors="replace") if self.secret else ""
+        self.scrubber = scrubber + Scrubber.of([own, *url_secrets(chosen)])
         self.queue: deque[Message] = deque()
         self.failed_posts = 0
         self.backoff = Backoff()
@@ -138,9 +143,9 @@ class WarroomWebhookSink:
                 self.url, content=message.body, headers=self.headers(message.body, now)
             )
             ok = 200 <= response.status_code < 300
-            problem = "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"
+            problem = "" if ok else post_problem(response)
         except httpx.HTTPError as exc:
-            ok, problem = False, f"{type(exc).__name__}: {exc}"
+            ok, problem = False, post_problem(exc)
         if ok:
             self.backoff.succeeded()
             return True
@@ -151,7 +156,7 @@ class WarroomWebhookSink:
         log.warning(
             "warroom_post_failed",
             event_id=message.event_id,
-            problem=problem,
+            problem=self.scrubber.clean(problem),
             failures=self.backoff.failures,
             pending=len(self.queue),
             retry_in=round(wait, 3),
