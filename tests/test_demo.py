@@ -25,8 +25,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from launchguard.commands.evaluation import parse_time
 from launchguard.config.durations import parse_duration
 from launchguard.sim.expected import ROLLBACK_KINDS, Actual, compare, load_expected
+from launchguard.sim.families import QUEUE
+from launchguard.sim.generator import families, samples, times
 from launchguard.sim.scenario import load_scenario
 
 from factories import launch
@@ -43,7 +46,11 @@ IGNORING_SIGINT = [
 SCENARIO = "launch_day"  # the demo's default
 FIRST_ROLLBACK = 120.0  # seconds from start to the first rollback printed, at most
 STOP_TIMEOUT = 60.0  # seconds from Ctrl-C to exit
-_OPENED = re.compile(r"^\[\S+ \+(\S+)\] OPENED (\w+): (\w+) \((.*)\)$")
+_OPENED = re.compile(r"^\[(\S+) \+(\S+)\] OPENED (\w+): (\w+) \((.*)\)$")
+_OBSERVED = re.compile(r"^      (\w+) @ t-(\S+) = (\S+)$")
+# The signal of an observation → the scenario's family and the labels of its one series
+# per network (the signal sums by network: the history and the live samples must be one).
+SCENARIO_SERIES = {"payout_queue": (QUEUE, ("network",))}
 
 pytestmark = pytest.mark.prometheus
 
@@ -92,12 +99,24 @@ def rollback_block(lines: Sequence[str]) -> list[str] | None:
     """The lines of the first rollback opened, through its `decision id` line."""
     for i, line in enumerate(lines):
         match = _OPENED.match(line)
-        if match and match[2] in ROLLBACK_KINDS:
+        if match and match[3] in ROLLBACK_KINDS:
             for j in range(i + 1, len(lines)):
                 if lines[j].startswith("    decision id "):
                     return list(lines[i : j + 1])
             return None
     return None
+
+
+def scenario_values(family: str, labels: dict[str, str], start: float, t: float) -> set[float]:
+    """The values the scenario gives the series `labels` of `family` at the last two grid
+    times up to `t`: Prometheus' latest sample at t was scraped less than a scrape interval
+    before it, when the exporter served the grid value at t or at the step before."""
+    scenario = load_scenario(SCENARIO)
+    fam = next(x for x in families(scenario, start) if x.name == family)
+    (series,) = [x for x in fam.series if x.labels == labels]
+    *_, before, at = samples(fam, series, times(start, t, scenario.step))
+    assert isinstance(before, float) and isinstance(at, float), (before, at)
+    return {before, at}
 
 
 def group(pgid: int) -> dict[int, str]:
@@ -179,7 +198,7 @@ def test_the_live_demo_recommends_a_rollback_and_stops_cleanly_on_ctrl_c(
     assert block is not None
     opened = _OPENED.match(block[0])
     assert opened, block[0]
-    offset, kind, criterion, scope = opened.groups()
+    at, offset, kind, criterion, scope = opened.groups()
     assert (kind, criterion, scope) == ("partial_rollback", "passthrough_rollback", "network=trc20")
     want = load_expected(SCENARIO)
     first = next(d for d in want.decisions if d.criterion == criterion)
@@ -189,6 +208,16 @@ def test_the_live_demo_recommends_a_rollback_and_stops_cleanly_on_ctrl_c(
     ), block
     assert any(re.fullmatch(r"      passthrough_p95 @ t-15m = [\d.]+", x) for x in block), block
     assert "    action: Safe-mode: freeze payouts on trc20." in block
+    # Its evidence is the scenario's own value: the backfilled history and the live exporter's
+    # scraped samples are one series, so the sum by network does not count the queue twice.
+    start = parse_time(at, "at") - parse_duration(offset)
+    observed = [m.groups() for m in map(_OBSERVED.match, block) if m and m[1] in SCENARIO_SERIES]
+    assert len(observed) == 2, block  # payout_queue 30 min ago and now
+    for signal_name, ago, value in observed:
+        family, keys = SCENARIO_SERIES[signal_name]
+        labels = {k: v for k, v in (x.split("=") for x in scope.split(", ")) if k in keys}
+        t = start + parse_duration(offset) - parse_duration(ago)
+        assert float(value) in scenario_values(family, labels, start, t), block
     assert seconds_to_rollback < FIRST_ROLLBACK
 
     # It stopped cleanly: exit 0, the messages, nothing left running, listening or on disk.

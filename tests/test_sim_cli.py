@@ -135,6 +135,37 @@ def test_writing_a_scenario_twice_with_its_seed_gives_the_same_bytes(
     assert write(tmp_path / "other.om", str(reseeded), END) != first
 
 
+def test_written_labels_join_every_series_so_that_the_scraped_continuation_is_the_same(
+    tmp_path: Path,
+) -> None:
+    plain = last_samples(write(tmp_path / "plain.om", "passthrough_rollback", END, "1h").decode())
+    target = {"job": "platform", "instance": "127.0.0.1:9105"}
+    labelled = tmp_path / "labelled.om"
+    sim("sim", "write", "--scenario", "passthrough_rollback", "--end", str(END), "--at", "1h",
+        "--out", str(labelled), *(f"--label={k}={v}" for k, v in target.items()))  # fmt: skip
+    extra = tuple(target.items())
+    want = {(name, tuple(sorted(labels + extra))): v for (name, labels), v in plain.items()}
+    assert last_samples(labelled.read_text()) == want
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["job", "=platform", "__name__=x", "my-label=x"],
+    ids=[
+        "a label without a value is refused",
+        "a label without a name is refused",
+        "a reserved label name is refused",
+        "a label name Prometheus does not allow is refused",
+    ],
+)
+def test_a_malformed_label_exits_2_naming_it(label: str, tmp_path: Path) -> None:
+    proc = sim("sim", "write", "--scenario", "passthrough_rollback", "--out",
+               str(tmp_path / "x.om"), f"--label={label}", check=False)  # fmt: skip
+    assert proc.returncode == 2
+    assert f"--label: expected NAME=VALUE with a label name, got {label!r}" in proc.stderr
+    assert not (tmp_path / "x.om").exists()
+
+
 @pytest.mark.prometheus
 def test_promtool_backfills_every_sample_of_a_written_scenario(tmp_path: Path) -> None:
     history = tmp_path / "launch_day.om"

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
@@ -42,6 +43,7 @@ from launchguard.sim.servers import (
 
 DEFAULT_SCENARIO = "launch_day"
 SCRAPE_INTERVAL = "5s"
+SCRAPE_JOB = "platform"
 ALERTMANAGER_CONFIG = "route:\n  receiver: demo\nreceivers:\n  - name: demo\n"
 
 
@@ -98,9 +100,16 @@ def run(args: argparse.Namespace) -> int:
         print("demo: stopped; temp files removed.", flush=True)
 
 
-def _history(scenario: Scenario, start: float, end: float, workdir: Path) -> Path:
+def _history(
+    scenario: Scenario,
+    start: float,
+    end: float,
+    workdir: Path,
+    target_labels: Mapping[str, str] | None = None,
+) -> Path:
     history = write_openmetrics(
-        workdir / "history.om", lambda w: write_history(scenario, start, end, w)
+        workdir / "history.om",
+        lambda w: write_history(scenario, start, end, w, target_labels),
     )
     data = workdir / "prometheus-data"
     backfill(history, data)
@@ -131,11 +140,14 @@ def _live(args: argparse.Namespace, scenario: Scenario, workdir: Path, stops: li
     start = grid_start(end, at, scenario.step)
     print(f"demo: {args.scenario}: {scenario.description}")
     print(f"demo: writing {at / 3600:.1f} h of history and backfilling it…", flush=True)
-    data = _history(scenario, start, end, workdir)
+    exporter_port = free_port()
+    target = f"127.0.0.1:{exporter_port}"
+    # The labels Prometheus adds to every sample it scrapes from the exporter: the history
+    # carries them too, so history and live samples are one series, never summed twice.
+    data = _history(scenario, start, end, workdir, {"job": SCRAPE_JOB, "instance": target})
 
     collector = ScenarioCollector(scenario, start)
     collector.advance(end)
-    exporter_port = free_port()
     stops.append(serve(collector, "127.0.0.1", exporter_port))
 
     alertmanager = AlertmanagerServer(ALERTMANAGER_CONFIG)
@@ -144,8 +156,8 @@ def _live(args: argparse.Namespace, scenario: Scenario, workdir: Path, stops: li
 
     config = (
         f"global:\n  scrape_interval: {SCRAPE_INTERVAL}\n  evaluation_interval: 15s\n"
-        "scrape_configs:\n  - job_name: platform\n"
-        f"    static_configs:\n      - targets: ['127.0.0.1:{exporter_port}']\n"
+        f"scrape_configs:\n  - job_name: {SCRAPE_JOB}\n"
+        f"    static_configs:\n      - targets: ['{target}']\n"
     )
     prometheus = PrometheusServer(data, config=config)
     stops.append(prometheus.stop)

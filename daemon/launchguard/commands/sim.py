@@ -9,6 +9,7 @@ scrape. Both anchor the scenario the same way: its last written sample is at `--
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import threading
@@ -22,6 +23,8 @@ from launchguard.sim.exporter import ScenarioCollector, serve
 from launchguard.sim.generator import grid_start, write_history
 from launchguard.sim.openmetrics import write_openmetrics
 from launchguard.sim.scenario import Scenario, list_scenarios, load_scenario
+
+LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")  # Prometheus' label names
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,6 +54,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         q.set_defaults(handler=handler)
     p_write = sim.choices["write"]
     p_write.add_argument("--out", required=True, metavar="FILE", help="OpenMetrics file to write")
+    p_write.add_argument(
+        "--label",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="add this label to every series (repeatable): give the job and instance labels "
+        "Prometheus adds when it scrapes `sim serve`, so history and live are one series",
+    )
     p_serve = sim.choices["serve"]
     p_serve.add_argument(
         "--listen", default="127.0.0.1:9105", metavar="HOST:PORT", help="default 127.0.0.1:9105"
@@ -76,19 +87,40 @@ def anchor(scenario: Scenario, end_arg: str | None, at_arg: str | None) -> tuple
     return start, start + offset
 
 
+def target_labels(pairs: list[str]) -> dict[str, str]:
+    """`--label NAME=VALUE` options → labels; `UsageError` naming a malformed one."""
+    labels = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not LABEL_NAME.fullmatch(name) or name.startswith("__"):
+            raise UsageError(f"--label: expected NAME=VALUE with a label name, got {pair!r}")
+        labels[name] = value
+    return labels
+
+
 def write(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
+    labels = target_labels(args.label)
     start, end = anchor(scenario, args.end, args.at)
     out = Path(args.out)
-    write_openmetrics(out, lambda w: write_history(scenario, start, end, w))
+    write_openmetrics(out, lambda w: write_history(scenario, start, end, w, labels))
+    live = f"launchguard sim serve --scenario {args.scenario} --end {int(end)}" + (
+        f" --at {args.at}" if args.at else ""
+    )
     print(
         f"wrote {out}: {args.scenario} from {int(start)} to {int(end)} (unix seconds)\n"
         f"backfill: promtool tsdb create-blocks-from openmetrics --max-block-duration=24h"
         f" {out} DATA_DIR\n"
-        f"continue it live: launchguard sim serve --scenario {args.scenario}"
-        f" --end {int(end)}" + (f" --at {args.at}" if args.at else ""),
+        f"continue it live: {live}",
         file=sys.stderr,
     )
+    if not labels:
+        print(
+            "note: Prometheus adds job and instance labels to what it scrapes from `sim serve`:"
+            " write the history with the same (--label job=JOB --label instance=HOST:PORT),"
+            " else a sum counts the history and the live series both",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -12,7 +12,7 @@ times inside a `gap` event. `write_history` streams a whole history into an
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from launchguard.sim import families as f
@@ -190,11 +190,22 @@ def _gauge_points(series: Series, grid: Sequence[float]) -> Iterator[tuple[float
             yield t, v  # type: ignore[misc]
 
 
-def write_history(s: Scenario, start: float, end: float, w: OpenMetricsWriter) -> None:
-    """The scenario anchored at `start`, sampled every `step` up to `end` (unix seconds)."""
+def write_history(
+    s: Scenario,
+    start: float,
+    end: float,
+    w: OpenMetricsWriter,
+    target_labels: Mapping[str, str] | None = None,
+) -> None:
+    """The scenario anchored at `start`, sampled every `step` up to `end` (unix seconds).
+
+    `target_labels` are added to every series: give the `job` and `instance` labels that
+    Prometheus adds when it scrapes the live exporter continuing this history, so that the
+    history and the scraped samples are one series (else every sum counts both)."""
     grid = _Grid(start, end, s.step)
+    extra = dict(target_labels or {})
     for fam in families(s, start):
-        series = ((x.labels, _points(fam, x, grid)) for x in fam.series)
+        series = (({**x.labels, **extra}, _points(fam, x, grid)) for x in fam.series)
         if fam.kind == "gauge":
             w.gauge(fam.name, fam.help, series)  # type: ignore[arg-type]
         elif fam.kind == "counter":
