@@ -132,6 +132,15 @@ def test_a_header_that_is_not_a_credential_stays(full_scrubber: Scrubber) -> Non
             id="an authorization header in a Python dict repr",
         ),
         pytest.param(
+            "rejected Authorization: Bearer abcdefgh12 Host: prom:9090",
+            f"rejected Authorization: {REDACTED} Host: prom:9090",
+            id="an echo folded onto one line loses only the credential",
+        ),
+        pytest.param(
+            "Cookie: session=abc; csrf=def\nAccept: */*", f"Cookie: {REDACTED}\nAccept: */*",
+            id="an echoed cookie loses its whole value",
+        ),
+        pytest.param(
             "upstream: bearer abcdefgh12345", f"upstream: bearer {REDACTED}",
             id="a bearer credential anywhere",
         ),

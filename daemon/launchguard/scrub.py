@@ -29,14 +29,14 @@ REDACTED = "[redacted]"
 # scheme://user:password@host → scheme://host (the userinfo ends at the first @ of the
 # authority; a raw / ? # or whitespace ends the authority first).
 _USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s@'\"<>]*@")
-# A header that carries a credential, echoed as a header line, JSON, a Python or Go dump.
-_CREDENTIAL_HEADERS = (
-    r"(?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie"
-    r"|x-launchguard-signature"
+# A header that carries a credential, echoed as a header line, JSON, a Python or Go dump:
+# the credential is its scheme word and one token (`Bearer abc`), or a cookie's whole value.
+_QUOTE_OR_BRACKET = r"[\"']?\s*[:=]\s*\[?[\"']?"
+_AUTH_ECHO = re.compile(
+    r"(?i)([\"']?\b(?:(?:proxy-)?authorization|x-api-key|api-key|x-auth-token"
+    rf"|x-launchguard-signature))({_QUOTE_OR_BRACKET})(?:[A-Za-z]+\s+)?[^\s\"'\],}}]+"
 )
-_HEADER_ECHO = re.compile(
-    rf"(?i)([\"']?\b(?:{_CREDENTIAL_HEADERS})[\"']?\s*[:=]\s*\[?[\"']?)[^\"'\]\r\n,}}]+"
-)
+_COOKIE_ECHO = re.compile(rf"(?i)(\b(?:set-)?cookie)({_QUOTE_OR_BRACKET})[^\"'\]\r\n}}]+")
 _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}")
 _BASIC = re.compile(r"\b(Basic)\s+([A-Za-z0-9+/]{4,}={0,2})")
 # Header names whose configured values are secrets (prometheus.headers).
@@ -65,7 +65,8 @@ class Scrubber:
     def clean(self, text: str) -> str:
         """`text` with every secret, credential echo and URL userinfo replaced."""
         text = _USERINFO.sub(r"\1", text)
-        text = _HEADER_ECHO.sub(rf"\1{REDACTED}", text)
+        text = _AUTH_ECHO.sub(rf"\1\2{REDACTED}", text)
+        text = _COOKIE_ECHO.sub(rf"\1\2{REDACTED}", text)
         text = _BEARER.sub(rf"\1 {REDACTED}", text)
         text = _BASIC.sub(_basic_pair, text)
         return self._pattern.sub(REDACTED, text) if self._pattern is not None else text

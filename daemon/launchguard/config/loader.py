@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from launchguard.config.checks import Problem, problems
 from launchguard.config.domain import Launch, to_domain
 from launchguard.config.models import LaunchConfig
+from launchguard.config.urls import url_problem
 
 DEFAULTS = "defaults/launch.yaml"
 CONFIG_ENV = "LAUNCHGUARD_CONFIG"
@@ -136,6 +137,8 @@ def _parse_yaml(text: str, source: str) -> dict[str, Any]:
 def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
     overrides = _EnvOverrides().model_dump(exclude_defaults=True)
     if env.get(URL_ENV):
+        if (problem := url_problem(env[URL_ENV])) is not None:
+            raise ConfigError(URL_ENV, [("", problem)])
         overrides = deep_merge(overrides, {"prometheus": {"url": env[URL_ENV]}})
     return overrides
 

@@ -1,0 +1,92 @@
+"""Commands against a bad Prometheus URL or a hostile Prometheus: a URL without scheme is a
+usage error (exit 2); a dripping, oversized or credential-echoing answer is exit 3 with one
+line on stderr, within the configured deadline and without a secret."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from launchguard.cli import main
+from launchguard.sim.faultserver import FaultServer, Mode
+
+TOKEN = "tok-cli-4e4e9a0b"
+SETTINGS = {"timeout": "0.5s", "retries": 1, "backoff": "0.1s", "max_response_bytes": "2MiB"}
+DEADLINE = 0.5 * 2 + 0.1  # timeout x attempts + backoff, seconds
+SLACK = 3.0  # seconds: config loading and scheduling on a shared 2-core machine
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    token = tmp_path / "token"
+    token.write_text(TOKEN + "\n")
+    path = tmp_path / "launch.yaml"
+    prometheus = {**SETTINGS, "bearer_token_file": str(token)}
+    path.write_text(yaml.safe_dump({"prometheus": prometheus}))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "named"),
+    [
+        pytest.param(
+            ["--prometheus", "127.0.0.1:9090"], {}, "--prometheus",
+            id="--prometheus without a scheme names the flag",
+        ),
+        pytest.param(
+            ["--prometheus", "ftp://127.0.0.1:9090"], {}, "--prometheus",
+            id="--prometheus with another scheme names the flag",
+        ),
+        pytest.param(
+            [], {"LAUNCHGUARD_PROMETHEUS_URL": "127.0.0.1:9090"}, "LAUNCHGUARD_PROMETHEUS_URL",
+            id="the URL variable without a scheme names the variable",
+        ),
+    ],
+)  # fmt: skip
+def test_a_prometheus_url_without_scheme_is_a_usage_error(
+    argv: list[str],
+    env: dict[str, str],
+    named: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    began = time.monotonic()
+    assert main(["check", *argv]) == 2
+    assert time.monotonic() - began < 5  # no retries against a guessed URL
+    err = capsys.readouterr().err.strip()
+    assert named in err
+    assert "no scheme" in err or "scheme must be" in err
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("mode", "kind"),
+    [
+        pytest.param("drip", "timeout", id="a dripping Prometheus ends check within the deadline"),
+        pytest.param("hang", "timeout", id="a hanging Prometheus ends check within the deadline"),
+        pytest.param("huge", "response_too_large", id="an answer over the limit is exit 3"),
+        pytest.param("echo", "http", id="an echoed token never reaches the output"),
+        pytest.param("html", "http", id="an HTML error page is summarised, never printed"),
+    ],
+)
+def test_check_against_a_hostile_prometheus_exits_3_with_one_line(
+    mode: Mode, kind: str, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FaultServer(mode, size=10 * 10**6, drip_interval=0.05) as server:
+        url = server.url.replace("http://", "http://reader:pa55word@")
+        began = time.monotonic()
+        code = main(["check", "--config", str(config), "--prometheus", url])
+        elapsed = time.monotonic() - began
+    out, err = capsys.readouterr()
+    assert code == 3
+    assert elapsed < DEADLINE + SLACK
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and f"({kind})" in lines[0]
+    for secret in (TOKEN, "pa55word"):
+        assert secret not in out + err
+    assert "<" not in err
