@@ -189,25 +189,53 @@ def test_promote_only_when_everything_held_over_the_window(
         assert (result.level.name, result.next_level.name) == ("canary", "full")
 
 
-def test_a_rollback_open_in_the_window_is_a_no_go_even_once_resolved() -> None:
-    # trc20 stalls from minute 5 to 10: nothing completes, queue growing.
-    stalled = {**constant(20.0, -60, 5), **constant(0.0, 5.5, 10), **constant(20.0, 10.5, END)}
-    queue = {**constant(5.0, -60, -25), **{m: 5.0 + (m + 25) for m in constant(0, -24.5, 10)}}
-    queue.update(constant(40.0, 10.5, END))
-    fr = merge(
+def trc20_stall(completed: dict[float, float], queue: dict[float, float]) -> Frames:
+    """Healthy but for trc20's completed payouts and queue (from minute -60 to END)."""
+    return merge(
         healthy(
-            completed={"erc20": constant(20.0, -60, END), "trc20": stalled},
+            completed={"erc20": constant(20.0, -60, END), "trc20": completed},
             queue={"erc20": constant(5.0, -60, END), "trc20": queue},
         ),
         incidents(),
     )
-    result = decide(fr)
+
+
+# ORIGIN is midnight UTC on 1 June: 02:00 CEST in the launch's zone.
+STALLS: list[Any] = [
+    pytest.param(
+        # trc20 stalls from minute 5 to 10: nothing completes, queue growing. Confirmed at
+        # minute 5.5, clear from 10.5 for the 15 minutes resolution needs: resolved at 25.5.
+        {**constant(20.0, -60, 5), **constant(0.0, 5.5, 10), **constant(20.0, 10.5, END)},
+        {
+            **constant(5.0, -60, -25),
+            **{m: 5.0 + (m + 25) for m in constant(0, -24.5, 10)},
+            **constant(40.0, 10.5, END),
+        },
+        ["was open from 2026-06-01 02:05:30 CEST to 2026-06-01 02:25:30 CEST"],
+        id="a rollback resolved inside the window is a no-go that says when it was open",
+    ),
+    pytest.param(
+        # trc20 completes nothing from minute 40.5 on while its queue grows from minute 10.5.
+        {**constant(20.0, -60, 40), **constant(0.0, 40.5, END)},
+        {**constant(5.0, -60, 10), **{m: 5.0 + (m - 10) for m in constant(0, 10.5, END)}},
+        [
+            "open since 2026-06-01 02:40:30 CEST",
+            "GO blocker: payout_stall [network=trc20] is fired at the decision time",
+        ],
+        id="a rollback still open at the decision time says since when",
+    ),
+]
+
+
+@pytest.mark.parametrize(("completed", "queue", "said"), STALLS)
+def test_a_rollback_open_in_the_window_is_a_no_go_even_once_resolved(
+    completed: dict[float, float], queue: dict[float, float], said: list[str]
+) -> None:
+    result = decide(trc20_stall(completed, queue))
     [rollback] = result.rollbacks
     assert rollback.criterion == "payout_stall" and rollback.scope == net("trc20")
-    assert rollback.resolved_at is not None and rollback.resolved_at < minute(END)
-    assert list(result.reasons) == [
-        f"rollback decision {rollback.id} (payout_stall [network=trc20]) open"
-    ]
+    head = f"rollback decision {rollback.id} (payout_stall [network=trc20]) "
+    assert list(result.reasons) == [head + said[0], *said[1:]]
 
 
 def test_rollback_criteria_not_clear_at_the_decision_time_are_go_blockers() -> None:

@@ -312,8 +312,15 @@ def test_gonogo_over_the_incident_is_no_go_with_every_reason(
     assert any(r.startswith("SLO passthrough_p95 [network=trc20] met at") for r in reasons)
     assert not any("network=erc20" in r for r in reasons)
     rollbacks = [d["id"] for d in doc["rollback_decisions"]]
+
+    def warsaw(rfc3339: str) -> str:
+        moment = datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
+        return moment.astimezone(ZoneInfo("Europe/Warsaw")).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+    # Resolved inside the window (nothing fires at the decision time): "was open from … to …".
     assert [r for r in reasons if r.startswith("rollback decision")] == [
-        f"rollback decision {d['id']} ({d['criterion']} [network=trc20]) open"
+        f"rollback decision {d['id']} ({d['criterion']} [network=trc20]) was open"
+        f" from {warsaw(d['opened_at'])} to {warsaw(d['resolved_at'])}"
         for d in doc["rollback_decisions"]
     ]
     assert rollbacks, "the slow hour with a growing queue recommends a rollback on trc20"

@@ -1,10 +1,11 @@
 """Go/No-Go (DESIGN §3): recommend moving the volume one level up only when, over the
 window before the decision time, every SLO was met (at `min_met_share` of the evaluations
-or more, in every scope), no rollback decision was open, no blocking incident (SEV1/SEV2)
-was declared, and no rollback criterion fires or is inconclusive at the decision time
-(the "GO blockers"). Anything else is a No-Go, with every reason. Missing data never
-counts as met: an evaluation without data is not a met one, and no incident data at all
-is a reason.
+or more, in every scope), no rollback decision was open (its reason says when: "open
+since …", or "was open from … to …" for one resolved inside the window), no blocking
+incident (SEV1/SEV2) was declared, and no rollback criterion fires or is inconclusive at
+the decision time (the "GO blockers"). Anything else is a No-Go, with every reason.
+Missing data never counts as met: an evaluation without data is not a met one, and no
+incident data at all is a reason.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from launchguard.core.domains import screen_frames
 from launchguard.core.frames import ABSENT, GLOBAL, Frames, ScopeKey, Tick, seconds, tick
 from launchguard.core.slo import slo_state_columns
 from launchguard.core.verdicts import State, Verdict
+from launchguard.output.timefmt import local
 
 CRITERION = "gonogo"
 PROMOTE, NO_GO = "promote", "no_go"
@@ -118,9 +120,7 @@ def assess(
         and d.opened_at <= at
         and (d.resolved_at is None or d.resolved_at >= tick(start))
     )
-    reasons += [
-        f"rollback decision {d.id} ({d.criterion} {_scope(d.scope)}) open" for d in rollbacks
-    ]
+    reasons += [_rollback_reason(d, at, launch.timezone) for d in rollbacks]
     incidents = _incidents(launch, frames, tick(start), at)
     if incidents is None:
         reasons.append("no incident data: cannot confirm that no SEV1/SEV2 was declared")
@@ -188,6 +188,14 @@ def _promote(
     return Decision(
         decision_id(CRITERION, GLOBAL, at), PROMOTE, CRITERION, GLOBAL, at, None, (step,), evidence
     )
+
+
+def _rollback_reason(d: Decision, at: Tick, zone: str) -> str:
+    """Why a rollback of the window blocks: still open at `at`, or open for a while in it."""
+    head = f"rollback decision {d.id} ({d.criterion} {_scope(d.scope)})"
+    if d.resolved_at is None or d.resolved_at > at:
+        return f"{head} open since {local(d.opened_at, zone)}"
+    return f"{head} was open from {local(d.opened_at, zone)} to {local(d.resolved_at, zone)}"
 
 
 def _scope(scope: ScopeKey) -> str:
