@@ -25,12 +25,9 @@ from factories import (
     eod_pair,
     frames,
     launch,
-    merge,
     minute,
     net,
     passthrough_case,
-    ramp,
-    run,
     sev1_case,
     stall_case,
     unix,
@@ -239,60 +236,3 @@ def test_an_invalid_slo_value_is_no_data_with_the_reason() -> None:
     assert fmt_value(verdict.observations[0].value) == (
         "no data (invalid: -Inf is not a ratio in [0, 1])"
     )
-
-
-# --- over a span: the two reproduced bugs, and the counter's input ------------------------------
-
-
-def test_an_infinite_cutoff_with_unsettled_sessions_is_inconclusive_and_raises_nothing() -> None:
-    """Reproduced: `tick()` of a +Inf cut-off raised OverflowError on every cycle."""
-    pair = ("trc20", "USDT-PLN")
-    fr = frames(
-        unsettled={pair: {m / 2: 7.0 for m in range(-60, 41)}},
-        cutoff={pair: {m / 2: INF for m in range(-60, 41)}},
-    )
-    outcome = run(fr, 0.0, 20.0)
-    assert outcome.decisions == []
-    spans = [
-        (s.start, s.end)
-        for s in outcome.inconclusive
-        if (s.criterion, s.scope) == ("eod_unsettled", TRC20)
-    ]
-    assert spans == [(minute(0), minute(20))]
-    (verdict,) = [
-        v for v in outcome.verdicts if v.criterion == "eod_unsettled" and v.scope == TRC20
-    ]
-    assert "cut-off no data (invalid: +Inf is not a plausible unix time" in summary(verdict)
-    assert outcome.invalid == {"eod_cutoff": 41}  # the samples at the span's 41 times
-
-
-def test_a_minus_infinite_ratio_opens_no_slo_breach_and_resolves_none() -> None:
-    """Reproduced: -Inf in webhook_success opened an `slo_breach` (-Inf < 0.99)."""
-    breach = {m / 2: 0.9 for m in range(0, 21)}  # breached 0..10 min: opens at minute 0
-    hostile = {m / 2: -INF for m in range(21, 81)}  # then -Inf for 30 min (past clear_for)
-    outcome = run(frames(webhook_success={**breach, **hostile}), 0.0, 40.0)
-    slo = [d for d in outcome.decisions if d.criterion == "webhook_success"]
-    assert [(d.opened_at, d.resolved_at) for d in slo] == [(minute(0), None)]
-    assert not [
-        d
-        for d in run(frames(webhook_success=hostile), 10.5, 40.0).decisions
-        if d.kind == "slo_breach"
-    ]
-
-
-def test_a_long_invalid_stretch_neither_resolves_nor_reopens_a_rollback() -> None:
-    fired = merge(
-        frames(sev1={m / 2: 1.0 for m in range(0, 11)}),
-        frames(sev1={m / 2: -1.0 for m in range(11, 81)}),
-    )
-    (decision,) = [d for d in run(fired, 0.0, 40.0).decisions if d.criterion == "sev1"]
-    assert (decision.opened_at, decision.resolved_at) == (minute(0), None)
-
-
-def test_the_span_counts_invalid_samples_per_signal_only_at_its_own_times() -> None:
-    fr = merge(
-        frames(queue={"trc20": ramp(-30.0, 10.0)}),
-        frames(queue={"erc20": {-20.0: -1.0, 0.0: -1.0, 5.0: NAN, 10.0: INF}}),
-        frames(webhook_success={0.0: 2.0}),
-    )
-    assert run(fr, 0.0, 10.0).invalid == {"payout_queue": 3, "webhook_success": 1}
