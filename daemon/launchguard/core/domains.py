@@ -11,7 +11,7 @@ engine's pass finds them done.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from launchguard.config.domain import Launch
 from launchguard.config.valuedomains import DomainSettings, ValueDomain, value_domain
@@ -36,7 +36,7 @@ def screen(frame: Frame, domain: ValueDomain) -> Frame:
     values: dict[ScopeKey, Mapping[Tick, float]] = {}
     invalid: dict[ScopeKey, dict[Tick, str]] = {k: dict(v) for k, v in frame.invalid.items()}
     for key, series in frame.values.items():
-        if all(low <= v <= high for v in series.values()):  # the common case, kept as is
+        if _all_inside(series.values(), low, high):  # the common case, kept as is
             values[key] = series
             continue
         kept: dict[Tick, float] = {}
@@ -48,6 +48,15 @@ def screen(frame: Frame, domain: ValueDomain) -> Frame:
                 invalid.setdefault(key, {})[t] = why
         values[key] = kept
     return Frame(frame.name, frame.scope, values, invalid, mark)
+
+
+def _all_inside(values: Collection[float], low: float, high: float) -> bool:
+    """Whether every value is in [low, high], in three C loops: a NaN anywhere makes the sum
+    NaN (min and max would pass over it); ±Inf is outside the finite bounds."""
+    if not values:
+        return True
+    total = sum(values)
+    return total == total and low <= min(values) and max(values) <= high
 
 
 def screen_frames(launch: Launch, frames: Frames) -> dict[str, Frame]:
