@@ -267,7 +267,7 @@ async def soak(work: Path) -> list[Row]:
     try:
         async with PrometheusClient(the.prometheus) as client:
             # The journal sink is on: its SQLite writes are part of what must not leak.
-            daemon = Daemon(the, client, build_sinks(the.config))
+            daemon = Daemon(the, client, build_sinks(the.config).sinks)
             t = start + 400 * step
             await daemon.start(t)
             began, base, transitions, failed = time.perf_counter(), 0.0, 0, 0

@@ -14,7 +14,7 @@ import httpx
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
 from launchguard.config.domain import Launch
-from launchguard.interfaces import CycleReport
+from launchguard.interfaces import DELIVERED, CycleReport, Delivery
 from launchguard.prometheus import PrometheusUnreachable, QueryResult, Series
 from launchguard.sim import launchday
 from launchguard.sim.launchday import LaunchDay, Pair, const
@@ -49,11 +49,13 @@ class RecordingSink:
     reports: list[CycleReport] = field(default_factory=list)
     closed: bool = False
     fail: bool = False
+    first: bool = False
 
-    async def deliver(self, report: CycleReport) -> None:
+    async def deliver(self, report: CycleReport) -> Delivery:
         if self.fail:
             raise RuntimeError("sink down")
         self.reports.append(report)
+        return DELIVERED
 
     async def close(self) -> None:
         self.closed = True

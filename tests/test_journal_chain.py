@@ -163,13 +163,13 @@ async def test_a_rotated_key_continues_the_chain_and_old_records_need_the_old_ke
 
 async def test_a_write_that_fails_is_kept_and_appended_on_the_next_cycle(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"
-    sink = JournalSink(path, keyring())
-    sink.store._db.execute("PRAGMA busy_timeout = 50")  # fail fast on the lock below
+    sink = JournalSink(path, keyring(), busy_timeout=0.05)  # fail fast on the lock below
     a, b = decision(T0), decision(T0 + 30, network="erc20")
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another writer holds the lock: the write fails
-    await sink.deliver(report(T0, opened=[a]))
-    assert (sink.failed_writes, records(path)) == (1, [])
+    delivery = await sink.deliver(report(T0, opened=[a]))
+    assert (delivery.failures, records(path)) == (1, [])
+    assert "database is locked" in delivery.problem and str(path) in delivery.problem
     other.execute("ROLLBACK")
     other.close()
     await sink.deliver(report(T0 + 30, open_=[a], opened=[b]))

@@ -125,25 +125,26 @@ async def test_alertmanager_down_keeps_posts_and_delivers_them_when_it_returns(
     s = sink(alertmanager.url, clock=clock, retry_backoff=5.0)
     alertmanager.stop()
 
-    await s.deliver(report(clock.now, opened=[still_open, gone]))  # refused: must not raise
-    assert (s.failed_posts, s.pending()) == (1, 0)
+    delivery = await s.deliver(report(clock.now, opened=[still_open, gone]))  # must not raise
+    assert (delivery.failures, s.pending()) == (1, 0)
+    assert alertmanager.url in delivery.problem
     clock.now += 3  # inside the 5 s backoff: no attempt, the resolved one is kept
     resolved_at = clock.now
-    await s.deliver(
+    delivery = await s.deliver(
         report(clock.now, open_=[still_open], resolved_now=[resolved(gone, resolved_at)])
     )
-    assert (s.failed_posts, s.pending()) == (1, 1)
+    assert (delivery.failures, s.pending()) == (0, 1)
     clock.now += 7  # backoff over, still down: the delay doubles to 10 s
-    await s.deliver(report(clock.now, open_=[still_open]))
-    assert (s.failed_posts, s.pending()) == (2, 1)
+    delivery = await s.deliver(report(clock.now, open_=[still_open]))
+    assert (delivery.failures, s.pending()) == (1, 1)
 
     alertmanager.start()  # same port, fresh state
     clock.now += 5  # inside the 10 s backoff even though it is back
     await s.deliver(report(clock.now, open_=[still_open]))
     assert alertmanager.alerts(alertname=names.ALERT_ROLLBACK) == []
     clock.now += 6
-    await s.deliver(report(clock.now, open_=[still_open]))
-    assert (s.failed_posts, s.pending()) == (2, 0)
+    delivery = await s.deliver(report(clock.now, open_=[still_open]))
+    assert (delivery.failures, s.pending()) == (0, 0)
     # The resolved one arrived with endsAt = its resolution time (the test clock runs ahead
     # of Alertmanager's, so Alertmanager still lists it).
     [late] = alertmanager.alerts(decision_id=gone.id)

@@ -69,7 +69,7 @@ async def test_each_sink_has_a_name_delivers_without_raising_and_closes(
 def test_no_alertmanager_and_no_journal_gives_the_null_sink() -> None:
     sinks = build_sinks(
         config(journal=DEFAULT.config.journal.model_copy(update={"enabled": False}))
-    )
+    ).sinks
     assert [s.name for s in sinks] == ["null"]
 
 
@@ -82,7 +82,7 @@ def test_urls_on_the_command_line_win_over_the_config(
         config(alertmanager=am),
         alertmanager_urls=["http://127.0.0.1:2", "http://127.0.0.1:3"],
         journal_path=tmp_path / "j.sqlite",
-    )
+    ).sinks
     assert [s.name for s in sinks] == ["alertmanager", "journal"]
     assert isinstance(sinks[0], AlertmanagerSink)
     assert [t.url for t in sinks[0].targets] == ["http://127.0.0.1:2", "http://127.0.0.1:3"]

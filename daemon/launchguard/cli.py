@@ -1,5 +1,6 @@
 """The `launchguard` command. Exit codes: 0 ok, 1 rollback recommended (check),
-2 bad config or usage, 3 Prometheus unreachable."""
+2 bad config or usage, 3 Prometheus unreachable, 4 evaluation failed (any other error: one
+line on stderr, never a traceback)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from launchguard.commands import audit, demo, evaluation, gonogo, report, run, s
 from launchguard.commands import render as render_cmd
 from launchguard.commands import sim as sim_cmd
 from launchguard.config.loader import ConfigError
+from launchguard.errors import one_line
+from launchguard.scrub import NO_SECRETS
 from launchguard.prometheus import PrometheusError
 from launchguard.signals import SignalQueryError
 from launchguard.sim.servers import ComponentError
 
-EXIT_OK, EXIT_ROLLBACK, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_ROLLBACK, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_FAILED = 0, 1, 2, 3, 4
 
 Handler = Callable[[argparse.Namespace], int]
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -57,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate a staged launch's SLOs and rollback criteria on Prometheus data.",
         epilog="Times are RFC 3339 (2026-11-22T10:00:00Z) or unix seconds. Exit codes: 0 ok, "
         "1 a rollback is recommended (check), 2 bad config or usage, 3 Prometheus "
-        "unreachable.",
+        "unreachable, 4 evaluation failed.",
     )
     parser.add_argument("--version", action="version", version=f"launchguard {__version__}")
     parser.add_argument(
@@ -117,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"launchguard: Prometheus unreachable or failing ({exc.kind}): {exc}", file=sys.stderr
         )
         return EXIT_UNREACHABLE
+    except Exception as exc:  # anything else: the evaluation failed (DESIGN §5)
+        # No config at hand here: the generic patterns (URL userinfo, credential echoes).
+        print(f"launchguard: evaluation failed: {NO_SECRETS.clean(one_line(exc))}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

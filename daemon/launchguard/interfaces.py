@@ -39,13 +39,41 @@ class CycleReport:
     degraded: Degraded | None = None
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What one `Sink.deliver` achieved: `failures` is how many posts or writes failed in
+    this call (0: everything due was delivered, or is waiting out a backoff), `problem` the
+    last failure in one line ("" when none)."""
+
+    failures: int = 0
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.failures == 0
+
+
+DELIVERED = Delivery()
+
+
+def failures(problems: Sequence[str]) -> Delivery:
+    """The delivery of a call in which each of `problems` is one failed post or write."""
+    return Delivery(len(problems), problems[-1]) if problems else DELIVERED
+
+
 class Sink(Protocol):
-    """Where decisions go: Alertmanager, the journal, the warroom webhook, nowhere."""
+    """Where decisions go: Alertmanager, the journal, the warroom webhook, nowhere.
+
+    `first`: the sink of record (the journal). Each report goes to it before the others, so
+    a transition is never announced before it is recorded; while it fails, evaluation is
+    reported degraded (announcements are going out unrecorded)."""
 
     name: str
+    first: bool
 
-    async def deliver(self, report: CycleReport) -> None:
-        """Deliver one cycle's report; keep what failed and retry it on later calls."""
+    async def deliver(self, report: CycleReport) -> Delivery:
+        """Deliver one cycle's report; keep what failed and retry it on later calls. A
+        target that fails is a `Delivery` with failures, never an exception."""
         ...
 
     async def close(self) -> None:

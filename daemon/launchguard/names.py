@@ -62,7 +62,8 @@ SLO_OBJECTIVE = "launchguard_slo_objective"  # {slo}
 CRITERION_STATE = "launchguard_criterion_state"  # {criterion, network, state}: 1 for the current
 DECISIONS_OPEN = "launchguard_decisions_open"  # {kind, criterion, network}
 EVALUATION_DURATION = "launchguard_evaluation_duration_seconds"  # histogram
-CYCLES = "launchguard_cycles_total"  # {outcome: ok|degraded|failed}
+CYCLES = "launchguard_cycles_total"  # {outcome: ok|degraded|failed|error}
+CYCLE_ERRORS = "launchguard_cycle_errors_total"  # {stage: fetch|core|record|sink|gonogo}
 QUERY_ERRORS = "launchguard_query_errors_total"  # {kind: unreachable|timeout|bad_query|...}
 LAST_SUCCESS = "launchguard_last_successful_evaluation_timestamp_seconds"
 SINK_FAILURES = "launchguard_sink_delivery_failures_total"  # {sink}
@@ -115,6 +116,8 @@ SEVERITY_CRITICAL, SEVERITY_WARNING, SEVERITY_INFO = "critical", "warning", "inf
 BURN_SEVERITY = {"page": SEVERITY_CRITICAL, "ticket": SEVERITY_WARNING}
 
 CYCLE_FAILED = "failed"  # `outcome` label value of a cycle that could not evaluate (CYCLES)
+CYCLE_ERROR = "error"  # `outcome` of a cycle an exception ended (a bug or a broken sink)
+LABEL_STAGE = "stage"  # CYCLE_ERRORS: where in the cycle the exception was raised
 
 
 def camel(name: str) -> str:

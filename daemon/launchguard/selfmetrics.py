@@ -7,7 +7,7 @@ disappears does not linger; a failed cycle leaves them as they were (state froze
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from launchguard.daemon.snapshot import Snapshot
 
 DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-CYCLE_OUTCOMES = ("ok", "degraded", "failed")
+CYCLE_OUTCOMES = ("ok", "degraded", names.CYCLE_FAILED, names.CYCLE_ERROR)
+CYCLE_ERROR_STAGES = ("fetch", "core", "record", "sink", "gonogo")
 QUERY_ERROR_KINDS = (
     "unreachable",
     "timeout",
@@ -62,6 +63,12 @@ class SelfMetrics:
             registry=r,
         )
         self.cycles = Counter(names.CYCLES, "evaluation cycles by outcome", ["outcome"], registry=r)
+        self.cycle_errors = Counter(
+            names.CYCLE_ERRORS,
+            "cycles an exception ended, by the stage that raised it",
+            [names.LABEL_STAGE],
+            registry=r,
+        )
         self.query_errors = Counter(
             names.QUERY_ERRORS, "failed Prometheus queries by kind", ["kind"], registry=r
         )
@@ -88,13 +95,24 @@ class SelfMetrics:
             self.cycles.labels(outcome)
         for kind in QUERY_ERROR_KINDS:
             self.query_errors.labels(kind)
+        for stage in CYCLE_ERROR_STAGES:
+            self.cycle_errors.labels(stage)
 
-    def cycle(self, snap: Snapshot, outcome: str, duration: float) -> None:
-        """Record one cycle; `snap` is the state after it."""
+    def counted(
+        self, outcome: str, duration: float, degraded: bool, errors: Sequence[str] = ()
+    ) -> None:
+        """Count one cycle: its outcome, its evaluation time (seconds), whether evaluation is
+        degraded after it, and the stages where an exception ended it (`errors`)."""
         self.cycles.labels(outcome).inc()
         self.duration.observe(duration)
-        self.degraded.set(1 if snap.degraded is not None else 0)
-        if outcome == "failed":
+        self.degraded.set(1 if degraded else 0)
+        for stage in errors:
+            self.cycle_errors.labels(stage).inc()
+
+    def state(self, snap: Snapshot, evaluated: bool) -> None:
+        """The gauges of the state after a cycle; those of the last evaluation are kept as
+        they were when the cycle evaluated nothing (`evaluated` false: failed or error)."""
+        if not evaluated:
             return
         if snap.last_success is not None:
             self.last_success.set(snap.last_success)

@@ -123,9 +123,10 @@ class Api:
         return PlainTextResponse("ok\n")
 
     async def readyz(self, request: Request) -> Response:
-        if self.daemon.snapshot.ready:
+        snap = self.daemon.snapshot
+        if snap.ready:
             return PlainTextResponse("ready\n")
-        return PlainTextResponse("not ready: no successful evaluation yet\n", status_code=503)
+        return PlainTextResponse(f"not ready: {snap.not_ready_reason}\n", status_code=503)
 
     async def status(self, request: Request) -> Response:
         denied = self._read_denied(request)

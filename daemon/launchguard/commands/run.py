@@ -12,6 +12,7 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from launchguard import names
 from launchguard.commands.evaluation import UsageError
 from launchguard.commands.options import add_common, launch_from
 from launchguard.config.domain import Launch
@@ -22,8 +23,7 @@ from launchguard.daemon.service import bind, run_service
 from launchguard.interfaces import Sink
 from launchguard.prometheus import PrometheusClient
 from launchguard.server import create_app, status_json
-from launchguard.sinks import build_sinks
-from launchguard.sinks.journal import JournalSink
+from launchguard.sinks import Built, build_sinks
 from launchguard.web import warroom_routes
 
 
@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--once",
         action="store_true",
         help="rebuild and evaluate once, deliver to the sinks, print the status JSON, exit "
-        "(1: a rollback is open, 3: Prometheus failed); no port is bound",
+        "(1: a rollback is open, 3: Prometheus failed, 4: the evaluation failed); no port "
+        "is bound",
     )
     p.set_defaults(handler=run)
 
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     """Run until SIGTERM/SIGINT (exit 0); with --once, one evaluation."""
     launch = launch_from(args)
     launch, host, port = _listen(args, launch)
-    sinks = build_sinks(
+    built = build_sinks(
         launch.config,
         alertmanager_urls=args.alertmanager,
         journal_path=args.journal,
@@ -73,40 +74,36 @@ def run(args: argparse.Namespace) -> int:
     token = os.environ.get(launch.config.server.token_env) or None
     if args.once:  # stdout is the status JSON; the logs go to stderr
         logsetup.configure(launch.scrubber, logging.WARNING, sys.stderr)
-        return asyncio.run(_once(launch, sinks))
+        return asyncio.run(_once(launch, built))
     logsetup.configure(launch.scrubber)
     try:
         sock = bind(host, port)
     except OSError as exc:
-        asyncio.run(_close(sinks))
+        asyncio.run(_close(built.sinks))
         raise UsageError(f"server.listen: cannot listen on {host}:{port}: {exc.strerror}") from None
-    asyncio.run(_serve(launch, sinks, sock, token))
+    asyncio.run(_serve(launch, built, sock, token))
     return 0
 
 
-def _announced_open(sinks: list[Sink]) -> frozenset[str] | None:
-    """What the journal says a previous run announced as open and never resolved; None
-    without a journal (nothing is known of a previous run)."""
-    journals = [s for s in sinks if isinstance(s, JournalSink)]
-    return journals[0].unresolved() if journals else None
-
-
-async def _serve(launch: Launch, sinks: list[Sink], sock: Any, token: str | None) -> None:
+async def _serve(launch: Launch, built: Built, sock: Any, token: str | None) -> None:
     async with PrometheusClient(launch.prometheus, scrubber=launch.scrubber) as client:
-        daemon = Daemon(launch, client, sinks, announced_open=_announced_open(sinks))
+        daemon = Daemon(launch, client, built.sinks, announced_open=built.announced_open)
         app = create_app(daemon, launch.config.server, token, extra_routes=warroom_routes(daemon))
         await run_service(daemon, app, sock)
 
 
-async def _once(launch: Launch, sinks: list[Sink]) -> int:
+async def _once(launch: Launch, built: Built) -> int:
     async with PrometheusClient(launch.prometheus, scrubber=launch.scrubber) as client:
-        daemon = Daemon(launch, client, sinks, announced_open=_announced_open(sinks))
+        daemon = Daemon(launch, client, built.sinks, announced_open=built.announced_open)
         await daemon.start()
         await daemon.close()
     snap = daemon.snapshot
     print(json.dumps(status_json(daemon, snap, {}), indent=2, ensure_ascii=False), file=sys.stdout)
-    if snap.last_outcome == "failed":
+    if snap.last_outcome == names.CYCLE_FAILED:
         return 3
+    if snap.last_outcome == names.CYCLE_ERROR:
+        print(f"launchguard: evaluation failed: {snap.last_error}", file=sys.stderr)
+        return 4
     return 1 if any(d.kind in ("partial_rollback", "full_rollback") for d in snap.open) else 0
 
 

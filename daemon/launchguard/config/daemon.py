@@ -19,8 +19,10 @@ class DaemonSettings(BaseModel):
     )
     cycle_timeout: Duration | None = Field(
         default=None,
-        description="a cycle's queries are abandoned after this many seconds "
-        "(null: one evaluation interval)",
+        gt=0,
+        description="deadline of a cycle's evaluation (fetch, core, Go/No-Go; the start-up "
+        "rebuild too), seconds; each sink then gets as long again (null: 80 % of "
+        "evaluation.interval)",
     )
     max_catch_up: Duration = Field(
         default=21600.0,

@@ -1,4 +1,5 @@
-"""When evaluation is degraded: Prometheus failing, or a criterion inconclusive too long.
+"""When evaluation is degraded: Prometheus failing, a cycle ended by an exception, the sink
+of record (the journal) failing, or a criterion inconclusive too long.
 
 Pure state advanced once per cycle with explicit times; no clock is read here.
 """
@@ -15,6 +16,8 @@ from launchguard.core.frames import Tick
 from launchguard.interfaces import Degraded
 
 UNREACHABLE = "prometheus_unreachable"
+EVALUATION_ERROR = "evaluation_error"
+DELIVERY_FAILING = "delivery_failing"
 INCONCLUSIVE = "inconclusive"
 
 
@@ -33,6 +36,10 @@ class Health:
     degraded_after: Tick
     failing_since: Tick | None = None
     failure: str = ""
+    erring_since: Tick | None = None
+    error: str = ""
+    error_sticky: bool = False  # raised after the report: kept for the next report
+    sinks_failing: dict[str, tuple[Tick, str]] = field(default_factory=dict)  # since, problem
     inconclusive_since: dict[Key, Tick] = field(default_factory=dict)
 
     def failed(self, at: Tick, reason: str) -> None:
@@ -41,6 +48,27 @@ class Health:
             self.failing_since = at
         self.failure = reason
 
+    def errored(self, at: Tick, reason: str, *, sticky: bool) -> None:
+        """An exception ended the cycle at `at`. In the evaluation (`sticky` false) it is
+        over with the next evaluation; after the report (recording, a sink, the Go/No-Go)
+        it stays for the next report, until a cycle ends without one."""
+        if self.erring_since is None:
+            self.erring_since = at
+        self.error = reason
+        self.error_sticky = sticky
+
+    def clean(self) -> None:
+        """A cycle ended without an exception."""
+        self.erring_since, self.error, self.error_sticky = None, "", False
+
+    def delivered(self, at: Tick, sink: str, problem: str) -> None:
+        """The sink of record took the report at `at` (`problem` "") or failed to."""
+        if not problem:
+            self.sinks_failing.pop(sink, None)
+            return
+        since = self.sinks_failing.get(sink, (at, ""))[0]
+        self.sinks_failing[sink] = (since, problem)
+
     def evaluated(self, first: Tick, last: Tick, spans: Iterable[InconclusiveSpan]) -> None:
         """A cycle evaluated `first`..`last`; `spans` are its inconclusive runs from `first`.
 
@@ -48,6 +76,8 @@ class Health:
         and it was inconclusive at the end of the previous cycle."""
         self.failing_since = None
         self.failure = ""
+        if not self.error_sticky:
+            self.clean()
         now: dict[Key, Tick] = {}
         for span in spans:
             if span.criterion not in ROLLBACK_CRITERIA or span.end != last:
@@ -61,6 +91,12 @@ class Health:
         """The degraded state at `at`, or None when evaluation is trustworthy."""
         if self.failing_since is not None:
             return Degraded(UNREACHABLE, self.failing_since, self.failure)
+        if self.erring_since is not None:
+            return Degraded(EVALUATION_ERROR, self.erring_since, self.error)
+        if self.sinks_failing:
+            since = min(since for since, _ in self.sinks_failing.values())
+            detail = "; ".join(f"{n}: {p}" for n, (_, p) in sorted(self.sinks_failing.items()))
+            return Degraded(DELIVERY_FAILING, since, detail)
         long = sorted(
             (since, key)
             for key, since in self.inconclusive_since.items()

@@ -17,39 +17,37 @@ from dataclasses import dataclass, replace
 
 import structlog
 
+from launchguard import names
 from launchguard.config.domain import Launch
-from launchguard.config.models import VolumeLevel
-from launchguard.core.actions import level_in_force, phase_at
-from launchguard.core.calendar import freezes_ahead
 from launchguard.core.decisions import Decision, DecisionBook, Transition
-from launchguard.core.engine import Outcome, evaluate_span, grid
-from launchguard.core.frames import ABSENT, GLOBAL, Frames, Tick, seconds, tick
+from launchguard.core.engine import evaluate_span, grid
+from launchguard.core.frames import Tick, seconds, tick
+from launchguard.daemon.fanout import fan_out
 from launchguard.daemon.gonogo import ScheduledGonogo
 from launchguard.daemon.health import Health
-from launchguard.daemon.snapshot import Snapshot
+from launchguard.daemon.snapshot import Evaluation, Snapshot, after_cycle
+from launchguard.errors import one_line
 from launchguard.interfaces import CycleReport, PrometheusSource, Sink
 from launchguard.prometheus import PrometheusError
 from launchguard.selfmetrics import SelfMetrics
 from launchguard.signals import SignalQueryError, fetch
-from launchguard.sinks.journal import JournalSink
 
 _log = structlog.get_logger("launchguard.daemon")
 
-OK, DEGRADED, FAILED = "ok", "degraded", "failed"
-
-
-@dataclass(frozen=True)
-class _Evaluated:
-    outcome: Outcome
-    frames: Frames
+OK, DEGRADED, FAILED, ERROR = "ok", "degraded", names.CYCLE_FAILED, names.CYCLE_ERROR
+TIMEOUT_SHARE = 0.8  # daemon.cycle_timeout null: this share of the interval
 
 
 @dataclass(frozen=True)
 class _Result:
     report: CycleReport
-    outcome: str  # ok | degraded | failed
-    evaluated: _Evaluated | None
+    outcome: str  # ok | degraded | failed | error
+    evaluated: Evaluation | None
     error: str = ""
+    stage: str = ""  # outcome error: where the exception was raised (fetch | core)
+
+
+_Error = tuple[str, str]  # (stage, one line): an exception that ended a cycle
 
 
 def _error_kind(exc: Exception) -> str:
@@ -62,7 +60,10 @@ class Daemon:
     """The evaluation loop's state and its cycle; the schedule lives in `service`.
 
     `clock()` is unix seconds; `cycle(now)` and `start(now)` take explicit times so tests
-    and the soak drive it without waiting for the wall clock."""
+    and the soak drive it without waiting for the wall clock. No exception leaves a cycle:
+    one raised anywhere in it (fetch, core, recording, a sink, the Go/No-Go) ends the cycle
+    as `error` (counted, logged, shown by /readyz and the status, degraded evaluation), and
+    the open decisions still go to the sinks."""
 
     def __init__(
         self,
@@ -85,9 +86,10 @@ class Daemon:
         self.clock = clock
         settings = launch.config.daemon
         self.step = tick(launch.interval)
-        self.cycle_timeout = settings.cycle_timeout or launch.interval
+        self.cycle_timeout = settings.cycle_timeout or TIMEOUT_SHARE * launch.interval
         self.health = Health(tick(settings.degraded_after))
         self.book: DecisionBook | None = None
+        self.evaluated_to: Tick | None = None  # the last grid time evaluated successfully
         self.snapshot = Snapshot()
         self._lock = asyncio.Lock()
 
@@ -99,42 +101,52 @@ class Daemon:
         """Rebuild the open decisions from the lookback horizon, then hand the open set to
         the sinks. No opening is announced (it happened before this start); the only
         transitions are the resolves of decisions a previous run announced as open
-        (`announced_open`) that the rebuild finds resolved within the lookback."""
+        (`announced_open`) that the rebuild finds resolved within the lookback. A rebuild
+        that fails is retried by every following cycle."""
         report = await self.cycle(now)
         assert report is not None  # nothing evaluated yet, so the grid time is new
         return report
 
     async def cycle(self, now: float | None = None) -> CycleReport | None:
         """Evaluate the grid times since the last evaluated one up to `now` (default: the
-        clock) and deliver the report; None when no grid time is new."""
+        clock) and deliver the report; None when no grid time is new. Never raises.
+
+        Fetch, core and Go/No-Go run under one deadline, `daemon.cycle_timeout` from the
+        start of the cycle; each sink then gets up to that long again to take the report."""
         async with self._lock:
             at = self.grid_time(self.clock() if now is None else now)
-            last = self.snapshot.evaluated_to
+            last = self.evaluated_to
             if last is not None and at <= last:
                 return None
             began = time.monotonic()
-            result = await self._evaluate(at, last)
-            self._record(result, time.monotonic() - began)
-            await self._deliver(result.report)
+            deadline = asyncio.get_running_loop().time() + self.cycle_timeout
+            result = await self._evaluate(at, last, deadline)
+            duration = time.monotonic() - began
+            errors = [(result.stage, result.error)] if result.outcome == ERROR else []
+            errors += self._record(result, duration)
+            errors += await self._deliver(result.report)
             if result.evaluated is not None and self.gonogo.due(at, started=last is None):
-                await self._scheduled_gonogo(result.report)
+                errors += await self._scheduled_gonogo(result.report, deadline)
+            self._conclude(result, duration, errors)
             return result.report
 
-    async def _scheduled_gonogo(self, report: CycleReport) -> None:
-        """Assess the plan's Go/No-Go (after the cycle's own delivery, within the cycle
-        timeout); a promote goes to the sinks as a report of its own."""
+    async def _scheduled_gonogo(self, report: CycleReport, deadline: float) -> list[_Error]:
+        """Assess the plan's Go/No-Go (after the cycle's own delivery, within the cycle's
+        deadline); a promote goes to the sinks as a report of its own."""
         try:
-            async with asyncio.timeout(self.cycle_timeout):
+            async with asyncio.timeout_at(deadline):
                 promote = await self.gonogo.assess(self.source, self.launch)
         except (PrometheusError, SignalQueryError, TimeoutError) as exc:
-            _log.warning("gonogo assessment failed; retrying next cycle", error=repr(exc))
-            return
+            _log.warning("gonogo assessment failed; retrying next cycle", error=one_line(exc))
+            return []
+        except Exception as exc:
+            return [("gonogo", self._line(exc))]
         self.snapshot = replace(self.snapshot, gonogo=self.gonogo.assessment)
-        if promote is not None:
-            opened = (Transition("opened", promote),)
-            await self._deliver(replace(report, transitions=opened))
+        if promote is None:
+            return []
+        return await self._deliver(replace(report, transitions=(Transition("opened", promote),)))
 
-    async def _evaluate(self, at: Tick, last: Tick | None) -> _Result:
+    async def _evaluate(self, at: Tick, last: Tick | None, deadline: float) -> _Result:
         rebuilding = self.book is None or last is None
         if rebuilding:
             times = grid(seconds(at), seconds(at), self.launch.interval, self.launch.lookback)
@@ -144,27 +156,45 @@ class Daemon:
             first = max(last + self.step, at - cap)
             times = grid(seconds(first), seconds(at), self.launch.interval)
         try:
-            if rebuilding:
-                evaluated = await self._run(times, None)
-            else:
-                async with asyncio.timeout(self.cycle_timeout):
-                    evaluated = await self._run(times, self.book)
+            async with asyncio.timeout_at(deadline):
+                fetched = await fetch(self.source, self.launch, times)
         except (PrometheusError, SignalQueryError, TimeoutError) as exc:
             kind = _error_kind(exc)
             self.metrics.query_error(kind)
             error = f"{kind}: {exc}" if str(exc) else kind
             self.health.failed(at, error)
             return _Result(self._report(at, ()), FAILED, None, error)
-        out = evaluated.outcome
-        self.book = out.book
-        self.health.evaluated(times[0], at, out.inconclusive)
-        if rebuilding:
-            transitions = self._late_resolves(out.book)
-        else:
-            transitions = tuple(t for _, t in out.transitions)
-        self._keep_recent(at)
+        except Exception as exc:
+            return self._errored(at, "fetch", exc)
+        try:
+            # A replay reports inconclusive runs over the whole lookback, so a criterion
+            # that was inconclusive before the start keeps its true start.
+            book = None if rebuilding else self.book
+            out = evaluate_span(self.launch, fetched.frames, times, times[0], book)
+            self.metrics.invalid_samples(out.invalid)
+            if rebuilding:
+                transitions = self._late_resolves(out.book)
+            else:
+                transitions = tuple(t for _, t in out.transitions)
+            self.book, self.evaluated_to = out.book, at
+            self.health.evaluated(times[0], at, out.inconclusive)
+            self._keep_recent(at)
+        except Exception as exc:
+            return self._errored(at, "core", exc)
         report = self._report(at, transitions)
-        return _Result(report, DEGRADED if report.degraded is not None else OK, evaluated)
+        outcome = DEGRADED if report.degraded is not None else OK
+        return _Result(report, outcome, Evaluation(out, fetched.frames, self.clock()))
+
+    def _errored(self, at: Tick, stage: str, exc: Exception) -> _Result:
+        """An exception in the evaluation: nothing evaluated, the book as it was, degraded
+        at once."""
+        error = self._line(exc)
+        self.health.errored(at, f"{stage}: {error}", sticky=False)
+        return _Result(self._report(at, ()), ERROR, None, error, stage)
+
+    def _line(self, exc: BaseException) -> str:
+        """An exception as the one line the log, status and alerts show (secrets scrubbed)."""
+        return self.launch.scrubber.clean(one_line(exc))
 
     def _late_resolves(self, book: DecisionBook | None) -> tuple[Transition, ...]:
         """Resolves the previous run announced no more: once, after the first rebuild."""
@@ -173,14 +203,6 @@ class Daemon:
         late = tuple(Transition("resolved", d) for d in book.closed if d.id in self._announced_open)
         self._announced_open = frozenset()
         return late
-
-    async def _run(self, times: list[Tick], book: DecisionBook | None) -> _Evaluated:
-        fetched = await fetch(self.source, self.launch, times)
-        # A replay reports inconclusive runs over the whole lookback, so a criterion that
-        # was inconclusive before the start keeps its true start.
-        outcome = evaluate_span(self.launch, fetched.frames, times, times[0], book)
-        self.metrics.invalid_samples(outcome.invalid)
-        return _Evaluated(outcome, fetched.frames)
 
     def _report(self, at: Tick, transitions: Sequence[Transition]) -> CycleReport:
         open_now = sorted(self.book.open.values(), key=_order) if self.book else []
@@ -194,73 +216,75 @@ class Daemon:
         if any((d.resolved_at or at) < horizon for d in closed[:1]):
             closed[:] = [d for d in closed if (d.resolved_at or at) >= horizon]
 
-    def _record(self, result: _Result, duration: float) -> None:
-        previous, report, evaluated = self.snapshot, result.report, result.evaluated
-        snap = Snapshot(
-            evaluated_to=report.at if evaluated else previous.evaluated_to,
-            last_cycle_at=report.at,
-            last_duration=duration,
-            last_outcome=result.outcome,
-            last_error=result.error,
-            last_success=self.clock() if evaluated else previous.last_success,
-            degraded=report.degraded,
-            open=tuple(report.open),
-            resolved=tuple(self.book.closed) if self.book else (),
-            slos=tuple(evaluated.outcome.slos) if evaluated else previous.slos,
-            slo_details=tuple(evaluated.outcome.slo_details) if evaluated else previous.slo_details,
-            verdicts=tuple(evaluated.outcome.verdicts) if evaluated else previous.verdicts,
-            level=self._level(evaluated, report.at) if evaluated else previous.level,
-            phase=self._phase(report.at),
-            freezes=freezes_ahead(self.launch.freezes, seconds(report.at)),
-            gonogo=previous.gonogo,
-        )
-        self.snapshot = snap
-        self.metrics.cycle(snap, result.outcome, duration)
-        _log.info(
+    def _record(self, result: _Result, duration: float) -> list[_Error]:
+        """The snapshot and the gauges of the state after the evaluation."""
+        previous, report = self.snapshot, result.report
+        try:
+            self.snapshot = after_cycle(
+                self.launch,
+                previous,
+                report,
+                result.evaluated,
+                evaluated_to=self.evaluated_to,
+                resolved=tuple(self.book.closed) if self.book else (),
+                outcome=result.outcome,
+                error=result.error,
+                duration=duration,
+            )
+            self.metrics.state(self.snapshot, result.evaluated is not None)
+        except Exception as exc:
+            # What the API must show whatever failed: this cycle, its open set and health.
+            self.snapshot = replace(
+                previous,
+                evaluated_to=self.evaluated_to,
+                last_cycle_at=report.at,
+                degraded=report.degraded,
+                open=tuple(report.open),
+            )
+            return [("record", self._line(exc))]
+        return []
+
+    def _conclude(self, result: _Result, duration: float, errors: list[_Error]) -> None:
+        """Count and log the cycle; an error degrades evaluation until a cycle ends clean
+        (an error after the report was built shows in the next cycle's report)."""
+        report, outcome, error = result.report, result.outcome, result.error
+        if errors:
+            outcome, error = ERROR, "; ".join(f"{stage}: {e}" for stage, e in errors)
+            after = any(stage not in ("fetch", "core") for stage, _ in errors)
+            self.health.errored(report.at, error, sticky=after)
+        else:
+            self.health.clean()
+        self.snapshot = replace(self.snapshot, last_outcome=outcome, last_error=error)
+        degraded = self.health.degraded(report.at) is not None
+        self.metrics.counted(outcome, duration, degraded, [stage for stage, _ in errors])
+        log = _log.error if errors else _log.info
+        log(
             "cycle",
             at=seconds(report.at),
             duration_seconds=round(duration, 4),
-            outcome=result.outcome,
+            outcome=outcome,
             opened=sum(1 for t in report.transitions if t.event == "opened"),
             resolved=sum(1 for t in report.transitions if t.event == "resolved"),
             open=len(report.open),
             degraded=report.degraded.reason if report.degraded else None,
-            error=result.error or None,
+            error=error or None,
         )
 
-    def _level(self, evaluated: _Evaluated, at: Tick) -> VolumeLevel | None:
-        signal = self.launch.config.launch.volume_cap_signal
-        frame = evaluated.frames.get(signal) if signal else None
-        cap = frame.at(GLOBAL, at) if frame is not None else ABSENT
-        return level_in_force(self.launch.levels, cap, self.launch.phases, seconds(at))
-
-    def _phase(self, at: Tick) -> str | None:
-        phase = phase_at(self.launch.phases, seconds(at))
-        return phase.name if phase is not None else None
-
-    async def _deliver(self, report: CycleReport) -> None:
-        """The journal first, then the other sinks at once. A process killed in between has
-        journaled a transition it did not announce (lost, never twice); killed before the
-        journal commit, it announced nothing, and the next start announces the resolves the
-        journal lacks (`announced_open`)."""
-        first = [s for s in self.sinks if isinstance(s, JournalSink)]
-        rest = [s for s in self.sinks if not isinstance(s, JournalSink)]
-        for tier in (first, rest):
-            await asyncio.gather(*(self._deliver_one(sink, report) for sink in tier))
-
-    async def _deliver_one(self, sink: Sink, report: CycleReport) -> None:
-        # Sinks that retry by themselves (Alertmanager) never raise; they count their failed
-        # posts in `failed_posts`, which the metric follows.
-        before = getattr(sink, "failed_posts", None)
-        try:
-            await sink.deliver(report)
-        except Exception as exc:  # one broken sink must not stop the others or the loop
-            self.metrics.sink_failure(sink.name)
-            _log.warning("sink delivery failed", sink=sink.name, error=repr(exc))
-            return
-        after = getattr(sink, "failed_posts", None)
-        if isinstance(before, int) and isinstance(after, int) and after > before:
-            self.metrics.sink_failure(sink.name, after - before)
+    async def _deliver(self, report: CycleReport) -> list[_Error]:
+        """The report to every sink (`fanout`): failures counted per sink, the sink of
+        record's failure degrades evaluation; a sink that raised is this cycle's error."""
+        errors: list[_Error] = []
+        handing = fan_out(self.sinks, report, self.cycle_timeout, self.launch.scrubber)
+        for handed in await handing:
+            sink, problem = handed.sink, handed.problem
+            if handed.delivery.failures:
+                self.metrics.sink_failure(sink.name, handed.delivery.failures)
+                _log.warning("sink delivery failed", sink=sink.name, error=problem)
+            if sink.first:
+                self.health.delivered(report.at, sink.name, problem)
+            if handed.error:
+                errors.append(("sink", handed.error))
+        return errors
 
     @contextlib.asynccontextmanager
     async def idle(self) -> AsyncIterator[None]:
@@ -274,7 +298,7 @@ class Daemon:
             try:
                 await sink.close()
             except Exception as exc:
-                _log.warning("sink close failed", sink=sink.name, error=repr(exc))
+                _log.warning("sink close failed", sink=sink.name, error=one_line(exc))
 
 
 def _order(d: Decision) -> tuple[Tick, str, tuple[tuple[str, str], ...]]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from launchguard import names
+from launchguard.config.domain import Launch
 from launchguard.config.models import VolumeLevel
-from launchguard.core.calendar import FreezeState
+from launchguard.core.actions import level_in_force, phase_at
+from launchguard.core.calendar import FreezeState, freezes_ahead
 from launchguard.core.decisions import Decision
-from launchguard.core.frames import Tick
+from launchguard.core.engine import Outcome
+from launchguard.core.frames import ABSENT, GLOBAL, Frames, Tick, seconds
 from launchguard.core.gonogo import Assessment
 from launchguard.core.verdicts import SLOReading, Verdict
-from launchguard.interfaces import Degraded
+from launchguard.interfaces import CycleReport, Degraded
 
 
 @dataclass(frozen=True)
@@ -20,7 +24,7 @@ class Snapshot:
     evaluated_to: Tick | None = None  # the last grid time evaluated successfully
     last_cycle_at: Tick | None = None
     last_duration: float = 0.0  # seconds
-    last_outcome: str = "none"  # ok | degraded | failed | none (no cycle yet)
+    last_outcome: str = "none"  # ok | degraded | failed | error | none (no cycle yet)
     last_error: str = ""
     last_success: float | None = None  # unix seconds of the last successful evaluation
     degraded: Degraded | None = None
@@ -36,4 +40,70 @@ class Snapshot:
 
     @property
     def ready(self) -> bool:
-        return self.last_success is not None
+        """Rebuilt (an evaluation succeeded since the start) and the last cycle not ended
+        by an exception."""
+        return self.last_success is not None and self.last_outcome != names.CYCLE_ERROR
+
+    @property
+    def not_ready_reason(self) -> str:
+        if self.last_success is None:
+            last = f" (last cycle: {self.last_error})" if self.last_error else ""
+            return f"no successful evaluation yet{last}"
+        return f"the last cycle ended in an error: {self.last_error}"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What a cycle that evaluated adds to the snapshot."""
+
+    outcome: Outcome
+    frames: Frames
+    at_clock: float  # unix seconds when it succeeded
+
+
+def after_cycle(
+    launch: Launch,
+    previous: Snapshot,
+    report: CycleReport,
+    evaluation: Evaluation | None,
+    *,
+    evaluated_to: Tick | None,
+    resolved: tuple[Decision, ...],
+    outcome: str,
+    error: str,
+    duration: float,
+) -> Snapshot:
+    """The snapshot after a cycle; one that evaluated nothing (`evaluation` None) keeps the
+    previous SLOs, verdicts and level."""
+    at = report.at
+    ev = evaluation
+    return Snapshot(
+        evaluated_to=evaluated_to,
+        last_cycle_at=at,
+        last_duration=duration,
+        last_outcome=outcome,
+        last_error=error,
+        last_success=ev.at_clock if ev else previous.last_success,
+        degraded=report.degraded,
+        open=tuple(report.open),
+        resolved=resolved,
+        slos=tuple(ev.outcome.slos) if ev else previous.slos,
+        slo_details=tuple(ev.outcome.slo_details) if ev else previous.slo_details,
+        verdicts=tuple(ev.outcome.verdicts) if ev else previous.verdicts,
+        level=_level(launch, ev.frames, at) if ev else previous.level,
+        phase=_phase(launch, at),
+        freezes=freezes_ahead(launch.freezes, seconds(at)),
+        gonogo=previous.gonogo,
+    )
+
+
+def _level(launch: Launch, frames: Frames, at: Tick) -> VolumeLevel | None:
+    signal = launch.config.launch.volume_cap_signal
+    frame = frames.get(signal) if signal else None
+    cap = frame.at(GLOBAL, at) if frame is not None else ABSENT
+    return level_in_force(launch.levels, cap, launch.phases, seconds(at))
+
+
+def _phase(launch: Launch, at: Tick) -> str | None:
+    phase = phase_at(launch.phases, seconds(at))
+    return phase.name if phase is not None else None

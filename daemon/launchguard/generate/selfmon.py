@@ -15,8 +15,9 @@ def self_alerts(config: LaunchConfig) -> list[Alert]:
     s = config.rules.self_monitoring
     job = f'{names.LABEL_JOB}="{s.job}"'
     failing, delivery = window(s.failing_window), window(s.delivery_window)
-    failed = f'{names.LABEL_OUTCOME}="{names.CYCLE_FAILED}"'
-    others = f'{names.LABEL_OUTCOME}!="{names.CYCLE_FAILED}"'
+    bad = f"{names.CYCLE_FAILED}|{names.CYCLE_ERROR}"  # nothing evaluated, or an exception
+    failed = f'{names.LABEL_OUTCOME}=~"{bad}"'
+    others = f'{names.LABEL_OUTCOME}!~"{bad}"'
     sink = f'{names.LABEL_SINK}="{s.alertmanager_sink}"'
     return [
         Alert(
@@ -40,8 +41,9 @@ def self_alerts(config: LaunchConfig) -> list[Alert]:
             severity=names.SEVERITY_CRITICAL,
             summary=f"launchguard has not completed an evaluation in {failing}",
             description=(
-                f"Every evaluation cycle in the last {failing} failed (Prometheus unreachable "
-                "or every query erroring): the daemon recommends nothing."
+                f"Every evaluation cycle in the last {failing} failed (Prometheus unreachable, "
+                "every query erroring, or an error in the daemon): the daemon recommends "
+                "nothing."
             ),
         ),
         Alert(

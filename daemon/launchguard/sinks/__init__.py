@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from launchguard.config.loader import ConfigError
@@ -16,9 +17,25 @@ from launchguard.sinks.journal_chain import JournalKeyError, load_keyring
 from launchguard.sinks.null import NullSink
 from launchguard.sinks.warroom import WarroomWebhookSink
 
-__all__ = ["AlertmanagerSink", "JournalSink", "NullSink", "WarroomWebhookSink", "build_sinks"]
+__all__ = [
+    "AlertmanagerSink",
+    "Built",
+    "JournalSink",
+    "NullSink",
+    "WarroomWebhookSink",
+    "build_sinks",
+]
 
 SOURCE = "launch config"
+
+
+@dataclass(frozen=True)
+class Built:
+    """The configured sinks, and what the journal says a previous run announced as open and
+    never resolved (None without a journal: nothing is known of a previous run)."""
+
+    sinks: list[Sink]
+    announced_open: frozenset[str] | None
 
 
 def build_sinks(
@@ -27,15 +44,17 @@ def build_sinks(
     alertmanager_urls: Sequence[str] | None = None,
     journal_path: str | Path | None = None,
     scrubber: Scrubber | None = None,
-) -> list[Sink]:
+) -> Built:
     """The configured sinks: Alertmanager when it has URLs (`alertmanager_urls` overrides the
     config's), the journal when enabled (or given a path), else a `NullSink`.
 
-    Raises `ConfigError` naming the field when the journal key is missing or the journal
-    file cannot be opened, so `launchguard run` exits 2 before binding a port. Every sink
-    scrubs its failure texts with `scrubber` (default: the config's)."""
+    Raises `ConfigError` naming the field when the journal key is missing, does not verify
+    the journal's last record, or the journal file cannot be opened for writing, so
+    `launchguard run` exits 2 before binding a port. Every sink scrubs its failure texts
+    with `scrubber` (default: the config's)."""
     scrubber = scrubber if scrubber is not None else scrubber_for(config)
     sinks: list[Sink] = []
+    announced: frozenset[str] | None = None
     urls = tuple(alertmanager_urls) if alertmanager_urls else config.alertmanager.urls
     if urls:
         sinks.append(
@@ -54,11 +73,16 @@ def build_sinks(
             raise ConfigError(SOURCE, [(exc.field, exc.message)]) from None
         path = journal_path if journal_path is not None else config.journal.path
         try:
-            sinks.append(JournalSink(path, keyring))
-        except sqlite3.Error as exc:
-            raise ConfigError(SOURCE, [("journal.path", f"{path}: cannot open: {exc}")]) from None
+            journal = JournalSink(path, keyring)
+        except JournalKeyError as exc:
+            raise ConfigError(SOURCE, [(exc.field, exc.message)]) from None
+        except (sqlite3.Error, OSError) as exc:
+            problem = f"{path}: cannot open the journal for writing: {exc}"
+            raise ConfigError(SOURCE, [("journal.path", problem)]) from None
+        sinks.append(journal)
+        announced = journal.unresolved()
     if config.warroom.webhook_url:
         sinks.append(
             WarroomWebhookSink(config.warroom, timezone=config.launch.timezone, scrubber=scrubber)
         )
-    return sinks or [NullSink()]
+    return Built(sinks or [NullSink()], announced)

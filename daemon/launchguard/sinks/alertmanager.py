@@ -27,7 +27,7 @@ from launchguard.core import sla
 from launchguard.core.decisions import Decision
 from launchguard.core.frames import Tick, tick
 from launchguard.http_summary import post_problem
-from launchguard.interfaces import CycleReport, Degraded
+from launchguard.interfaces import CycleReport, Degraded, Delivery, failures
 from launchguard.output.timefmt import rfc3339
 from launchguard.scrub import NO_SECRETS, Scrubber
 from launchguard.sinks import texts
@@ -52,6 +52,7 @@ class AlertmanagerSink:
     """Posts decisions and degraded evaluation to every configured Alertmanager."""
 
     name = "alertmanager"
+    first = False
 
     def __init__(
         self,
@@ -71,7 +72,6 @@ class AlertmanagerSink:
         self.networks = tuple(networks)
         self.ahead = settings.ends_at_cycles * interval + settings.resend_interval
         self.clock = clock
-        self.failed_posts = 0  # posts that failed since start (for the daemon's /metrics)
         self._degraded: Degraded | None = None
         self._rendered: dict[_TextKey, _Body] = {}  # this cycle's rendered labels and texts
         self._previous: dict[_TextKey, _Body] = {}  # the cycle before's
@@ -82,8 +82,9 @@ class AlertmanagerSink:
         """Resolved alerts not yet acknowledged by some Alertmanager (summed over them)."""
         return sum(len(t.pending) for t in self.targets)
 
-    async def deliver(self, report: CycleReport) -> None:
-        """Post this cycle's alerts; never raises for an Alertmanager that fails."""
+    async def deliver(self, report: CycleReport) -> Delivery:
+        """Post this cycle's alerts; an Alertmanager that fails is a failure in the result
+        (one per failed post), never an exception."""
         now = self.clock()
         # Rendered texts live for one cycle beyond their last use (bounded by what is open).
         self._previous, self._rendered = self._rendered, {}
@@ -108,9 +109,10 @@ class AlertmanagerSink:
         for target in self.targets:
             target.pending.update(resolved)
             target.pending.update((k, self.decision_alert(d, now)) for k, d in one_off.items())
-        await asyncio.gather(
+        problems = await asyncio.gather(
             *(self._post(t, open_alerts, open_ids, opened, now) for t in self.targets)
         )
+        return failures([p for p in problems if p])
 
     async def close(self) -> None:
         """One last attempt at what is pending (backoff ignored), then close the client."""
@@ -191,29 +193,33 @@ class AlertmanagerSink:
         open_ids: frozenset[str],
         opened: bool,
         now: float,
-    ) -> None:
+    ) -> str:
+        """Post to one Alertmanager if due; the failure's text, "" when none."""
         if target.backoff.waiting(now):
-            return  # backing off; what is pending stays pending
+            return ""  # backing off; what is pending stays pending
         unchanged = not opened and not target.pending and open_ids == target.last_open_ids
         recent = (
             target.last_success is not None
             and now - target.last_success < self.settings.resend_interval
         )
         if unchanged and recent:
-            return
+            return ""
         pending = [
             self.decision_alert(self._one_off[k], now) if k in self._one_off else a
             for k, a in target.pending.items()
         ]
         batch = open_alerts + pending
-        if batch and await self._send(target, batch, now):
+        problem = await self._send(target, batch, now) if batch else ""
+        if batch and not problem:
             target.last_open_ids = open_ids
         self._one_off = {
             k: d for k, d in self._one_off.items() if any(k in t.pending for t in self.targets)
         }
+        return problem
 
-    async def _send(self, target: Target, batch: list[Alert], now: float) -> bool:
-        """POST one batch; on success drop the resolved alerts it carried from `pending`."""
+    async def _send(self, target: Target, batch: list[Alert], now: float) -> str:
+        """POST one batch; on success drop the resolved alerts it carried from `pending`.
+        The failure's text ("" on success)."""
         try:
             response = await self._client.post(f"{target.url}/api/v2/alerts", json=batch)
             ok = response.status_code == 200
@@ -226,8 +232,7 @@ class AlertmanagerSink:
                 del target.pending[key]
             target.backoff.succeeded()
             target.last_success = now
-            return True
-        self.failed_posts += 1
+            return ""
         wait = target.backoff.failed(
             now, self.settings.retry_backoff, self.settings.retry_backoff_max
         )
@@ -239,7 +244,7 @@ class AlertmanagerSink:
             pending_resolved=len(target.pending),
             retry_in=round(wait, 3),
         )
-        return False
+        return self.scrubber.clean(f"{self.scrubber.url(target.url)}: {problem}")
 
 
 _TextKey = tuple[str, Tick, Tick | None]  # decision id, evidence time, resolution time

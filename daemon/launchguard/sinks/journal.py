@@ -11,7 +11,10 @@ A failed write is kept and retried on the next cycle; idempotency makes the retr
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hmac
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,12 +23,14 @@ import structlog
 
 from launchguard.core.decisions import Decision
 from launchguard.core.frames import tick
-from launchguard.interfaces import CycleReport
+from launchguard.errors import one_line
+from launchguard.interfaces import DELIVERED, CycleReport, Delivery
 from launchguard.output.jsonout import decision_json
-from launchguard.sinks.journal_chain import Keyring
+from launchguard.sinks.journal_chain import JournalKeyError, Keyring, mac
 from launchguard.sinks.journal_store import Entry, JournalStore
 
 log = structlog.get_logger("launchguard.sinks.journal")
+BUSY_TIMEOUT = 5.0  # seconds a write waits for another writer's lock (within a cycle)
 
 OPENED, RESOLVED, EVIDENCE_UPDATED, KEY_ROTATED = (
     "opened",
@@ -47,27 +52,39 @@ def decision_entry(event: str, d: Decision) -> Entry:
 
 
 class JournalSink:
-    """Appends each cycle's transitions to the SQLite journal, off the event loop."""
+    """Appends each cycle's transitions to the SQLite journal, off the event loop.
+
+    The sink of record (`first`): the daemon hands it each report before the other sinks.
+    Opening it checks that the file can be written and that a configured key verifies the
+    journal's last record (`JournalKeyError` otherwise: exit 2 at start). A failed write
+    closes the file; the next delivery opens it again (and retries what is pending), so a
+    journal that becomes writable again recovers without a restart."""
 
     name = "journal"
+    first = True
 
     def __init__(
-        self, path: str | Path, keyring: Keyring, *, clock: Callable[[], float] = time.time
+        self,
+        path: str | Path,
+        keyring: Keyring,
+        *,
+        clock: Callable[[], float] = time.time,
+        busy_timeout: float = BUSY_TIMEOUT,
     ) -> None:
-        self.store = JournalStore(path)
+        self.path = Path(path)
         self.keyring = keyring
         self.clock = clock
-        self.failed_writes = 0
+        self.busy_timeout = busy_timeout
         self._pending: list[Entry] = []
         self._evidence_at: dict[str, int] = {}  # open decision id → latest journaled evidence
-        self._rotate_if_needed()
+        self._store: JournalStore | None = self._open()
 
     def unresolved(self) -> frozenset[str]:
         """Ids of decisions journaled as opened and never as resolved: what a previous run
         announced and may not have lived to resolve."""
-        return self.store.unresolved(OPENED, RESOLVED)
+        return self._opened().unresolved(OPENED, RESOLVED)
 
-    async def deliver(self, report: CycleReport) -> None:
+    async def deliver(self, report: CycleReport) -> Delivery:
         """Journal the report; a failed write is logged, kept and retried next time."""
         entries = self._pending + [decision_entry(t.event, t.decision) for t in report.transitions]
         for t in report.transitions:
@@ -77,31 +94,58 @@ class JournalSink:
                 self._evidence_at.pop(t.decision.id, None)
         try:
             await asyncio.to_thread(self._write, entries, report.open)
-        except Exception as exc:  # the daemon must keep evaluating; the entries stay pending
-            self.failed_writes += 1
+        except (sqlite3.Error, OSError, JournalKeyError) as exc:
+            # The daemon must keep evaluating: the entries stay pending, the file is opened
+            # again on the next delivery.
             self._pending = entries
-            log.error("journal_write_failed", path=str(self.store.path), error=repr(exc))
-        else:
-            self._pending = []
+            self._drop_store()
+            problem = f"{self.path}: {one_line(exc)}"
+            log.error("journal_write_failed", path=str(self.path), error=one_line(exc))
+            return Delivery(1, problem)
+        self._pending = []
+        return DELIVERED
 
     async def close(self) -> None:
         if self._pending:
             try:
                 await asyncio.to_thread(self._write, self._pending, ())
                 self._pending = []
-            except Exception as exc:
-                log.error("journal_write_failed", path=str(self.store.path), error=repr(exc))
-        self.store.close()
+            except (sqlite3.Error, OSError, JournalKeyError) as exc:
+                log.error("journal_write_failed", path=str(self.path), error=one_line(exc))
+        self._drop_store()
+
+    def _opened(self) -> JournalStore:
+        if self._store is None:
+            self._store = self._open()
+        return self._store
+
+    def _drop_store(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            with contextlib.suppress(sqlite3.Error):
+                store.close()
+
+    def _open(self) -> JournalStore:
+        """Open the file for writing and take it over: a configured key must verify its last
+        record; one last signed by a listed previous key gets a `key_rotated` record."""
+        store = JournalStore(self.path, busy_timeout=self.busy_timeout)
+        try:
+            self._take_over(store)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def _write(self, entries: list[Entry], open_: Sequence[Decision]) -> None:
         """Append `entries` and the records the open decisions call for, in one transaction;
         the evidence cache moves only once the write has committed."""
+        store = self._opened()
         seen: dict[str, int] = {}
         extra: list[Entry] = []
         for d in open_:
             known = self._evidence_at.get(d.id)
             if known is None:
-                known = self.store.latest_at(d.id, (OPENED, EVIDENCE_UPDATED))
+                known = store.latest_at(d.id, (OPENED, EVIDENCE_UPDATED))
                 if known is None:  # never journaled as opened (the daemon died first): now
                     extra.append(decision_entry(OPENED, d))
                     known = d.evidence.at
@@ -109,18 +153,36 @@ class JournalSink:
                 extra.append(decision_entry(EVIDENCE_UPDATED, d))
                 known = d.evidence.at
             seen[d.id] = known
-        self.store.append([*entries, *extra], self.keyring, tick(self.clock()))
+        store.append([*entries, *extra], self.keyring, tick(self.clock()))
         self._evidence_at.update(seen)
 
-    def _rotate_if_needed(self) -> None:
-        """A journal last signed by another key gets a `key_rotated` record first."""
-        last = self.store.last()
+    def _take_over(self, store: JournalStore) -> None:
+        last = store.last()
         if last is None:
             return
-        previous = json.loads(last.text).get("key_id")
-        if previous == self.keyring.current_id:
+        ring = self.keyring
+        try:
+            kid = json.loads(last.text).get("key_id")
+        except (ValueError, AttributeError):
+            kid = None
+        key = ring.keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise JournalKeyError(
+                ring.field,
+                f"journal {self.path}: its last record (seq {last.seq}) is signed with key id "
+                f"{kid}, and neither {ring.source} nor journal.previous_key_files has that key "
+                "(start with the journal's key, or list it in journal.previous_key_files to "
+                "rotate)",
+            )
+        if not hmac.compare_digest(mac(key, last.text), last.mac):
+            raise JournalKeyError(
+                "journal.path",
+                f"journal {self.path}: its last record (seq {last.seq}) does not verify with "
+                f"key id {kid} (altered: run `launchguard audit verify`)",
+            )
+        if kid == ring.current_id:
             return
-        body = {"from_key_id": previous, "to_key_id": self.keyring.current_id}
+        body = {"from_key_id": kid, "to_key_id": ring.current_id}
         now = tick(self.clock())
         entry = Entry(KEY_ROTATED, "", now, f"{KEY_ROTATED}:{last.seq}", body)
-        self.store.append([entry], self.keyring, now)
+        store.append([entry], ring, now)

@@ -50,10 +50,13 @@ def key_id(key: bytes) -> str:
 
 @dataclass(frozen=True)
 class Keyring:
-    """The current signing key and the retired ones, by key id."""
+    """The current signing key and the retired ones, by key id; `field` and `source` say
+    where the current key came from (for messages: `journal.key_file`, its path)."""
 
     current: bytes
     keys: Mapping[str, bytes]
+    field: str = "journal.key_env"
+    source: str = "the configured key"
 
     @property
     def current_id(self) -> str:
@@ -68,6 +71,7 @@ def load_keyring(settings: JournalSettings, env: Mapping[str, str] | None = None
     env = os.environ if env is None else env
     if settings.key_file is not None:
         current = _read_key(settings.key_file, "journal.key_file", settings.min_key_bytes)
+        field, source = "journal.key_file", f"the key file {settings.key_file}"
     else:
         value = env.get(settings.key_env, "").strip()
         if not value:
@@ -78,11 +82,12 @@ def load_keyring(settings: JournalSettings, env: Mapping[str, str] | None = None
             )
         current = value.encode("utf-8")
         _check_length(current, "journal.key_env", settings.min_key_bytes)
+        field, source = "journal.key_env", f"the key in ${settings.key_env}"
     keys = {key_id(current): current}
     for i, path in enumerate(settings.previous_key_files):
         old = _read_key(path, f"journal.previous_key_files[{i}]", settings.min_key_bytes)
         keys.setdefault(key_id(old), old)
-    return Keyring(current, keys)
+    return Keyring(current, keys, field, source)
 
 
 def _read_key(path: str, field: str, min_bytes: int) -> bytes:

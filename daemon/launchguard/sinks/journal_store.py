@@ -54,7 +54,12 @@ class Entry:
 class JournalStore:
     """One SQLite journal file; safe to call from one thread at a time (a lock enforces it)."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, readonly: bool = False, busy_timeout: float = 30.0
+    ) -> None:
+        """Open (or create) the journal. Writable unless `readonly`: a file that cannot be
+        written raises `sqlite3.Error` here, not at the first append. `busy_timeout`:
+        seconds a write waits for another writer's lock before failing."""
         self.path = Path(path)
         if readonly:
             if not self.path.exists():
@@ -63,12 +68,26 @@ class JournalStore:
             self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
         else:
             self._db = sqlite3.connect(
-                str(self.path), isolation_level=None, check_same_thread=False, timeout=30.0
+                str(self.path), isolation_level=None, check_same_thread=False, timeout=busy_timeout
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript(_SCHEMA)
+                self._probe_write()
+            except BaseException:
+                self._db.close()
+                raise
         self._lock = threading.Lock()
+
+    def _probe_write(self) -> None:
+        """A write that changes nothing: SQLite opens a file it may not write read-only
+        without a word, and would refuse only the first real append."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("DELETE FROM records WHERE 0")
+        finally:
+            self._db.execute("ROLLBACK")
 
     def close(self) -> None:
         self._db.close()

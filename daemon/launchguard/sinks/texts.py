@@ -10,6 +10,8 @@ from launchguard.output.timefmt import rfc3339
 _DEGRADED_RU = {
     "prometheus_unreachable": "Prometheus недоступен",
     "inconclusive": "критерии слишком долго не определены (нет данных)",
+    "evaluation_error": "цикл оценки завершился ошибкой",
+    "delivery_failing": "журнал решений не записывается",
 }
 
 

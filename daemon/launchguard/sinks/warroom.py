@@ -30,7 +30,7 @@ import structlog
 
 from launchguard.config.warroom import WarroomSettings
 from launchguard.http_summary import post_problem
-from launchguard.interfaces import CycleReport, Degraded
+from launchguard.interfaces import CycleReport, Degraded, Delivery, failures
 from launchguard.scrub import NO_SECRETS, Scrubber, url_secrets
 from launchguard.sinks.backoff import Backoff
 from launchguard.sinks.warroom_message import decision_message, degraded_message
@@ -55,6 +55,7 @@ class WarroomWebhookSink:
     """POSTs open/resolve events to the warroom webhook; see the module docstring."""
 
     name = "warroom"
+    first = False
 
     def __init__(
         self,
@@ -78,7 +79,6 @@ class WarroomWebhookSink:
         own = self.secret.decode(errors="replace") if self.secret else ""
         self.scrubber = scrubber + Scrubber.of([own, *url_secrets(chosen)])
         self.queue: deque[Message] = deque()
-        self.failed_posts = 0
         self.backoff = Backoff()
         self._degraded: Degraded | None = None
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(settings.timeout))
@@ -86,15 +86,16 @@ class WarroomWebhookSink:
     def pending(self) -> int:
         return len(self.queue)
 
-    async def deliver(self, report: CycleReport) -> None:
-        """Queue this cycle's transitions (and degraded changes), then send what is due."""
+    async def deliver(self, report: CycleReport) -> Delivery:
+        """Queue this cycle's transitions (and degraded changes), then send what is due; a
+        failed post is a failure in the result, never an exception."""
         for transition in report.transitions:
             payload = decision_message(
                 transition.event, transition.decision, report.at, self.settings, self.timezone
             )
             self._enqueue(payload)
         self._track_degraded(report)
-        await self._flush(self.clock())
+        return failures(await self._flush(self.clock()))
 
     async def close(self) -> None:
         """One last attempt at the queue (backoff ignored), then close the client."""
@@ -121,13 +122,16 @@ class WarroomWebhookSink:
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         self.queue.append(Message(str(payload["event_id"]), body))
 
-    async def _flush(self, now: float, force: bool = False) -> None:
+    async def _flush(self, now: float, force: bool = False) -> list[str]:
+        """Send the queue in order up to the first failure (its text is returned)."""
         if not force and self.backoff.waiting(now):
-            return
+            return []
         while self.queue:
-            if not await self._send(self.queue[0], now):
-                return
+            problem = await self._send(self.queue[0], now)
+            if problem:
+                return [problem]
             self.queue.popleft()
+        return []
 
     def headers(self, body: bytes, now: float) -> dict[str, str]:
         headers = {"Content-Type": "application/json; charset=utf-8"}
@@ -137,7 +141,7 @@ class WarroomWebhookSink:
             headers[self.settings.signature_header] = signature(self.secret, stamp, body)
         return headers
 
-    async def _send(self, message: Message, now: float) -> bool:
+    async def _send(self, message: Message, now: float) -> str:
         try:
             response = await self._client.post(
                 self.url, content=message.body, headers=self.headers(message.body, now)
@@ -148,8 +152,7 @@ class WarroomWebhookSink:
             ok, problem = False, post_problem(exc)
         if ok:
             self.backoff.succeeded()
-            return True
-        self.failed_posts += 1
+            return ""
         wait = self.backoff.failed(
             now, self.settings.retry_backoff, self.settings.retry_backoff_max
         )
@@ -161,4 +164,4 @@ class WarroomWebhookSink:
             pending=len(self.queue),
             retry_in=round(wait, 3),
         )
-        return False
+        return self.scrubber.clean(f"event {message.event_id}: {problem}")

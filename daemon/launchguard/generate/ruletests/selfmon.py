@@ -28,10 +28,11 @@ def cases(config: LaunchConfig) -> list[Case]:
     fail_at = (int(s.failing_window // MIN) // 2 or 1) * MIN
     sink = names.SINK_FAILURES
 
-    def cyc(ok: float, failed: float) -> dict[str, Values]:
+    def cyc(ok: float, failed: float, error: float = 0.0) -> dict[str, Values]:
         return {
             f'{cycles}{{{job}, outcome="ok"}}': counter(length, lambda _i: ok),
             f'{cycles}{{{job}, outcome="failed"}}': counter(length, lambda _i: failed),
+            f'{cycles}{{{job}, outcome="error"}}': counter(length, lambda _i: error),
         }
 
     fresh = gauge(length, lambda i: i * MIN)
@@ -58,6 +59,12 @@ def cases(config: LaunchConfig) -> list[Case]:
             "evaluation failing fires when every cycle fails",
             length,
             cyc(0.0, 2.0),
+            (Check(fail_at, failing, ({},)),),
+        ),
+        Case(
+            "evaluation failing fires when every cycle ends in an error",
+            length,
+            cyc(0.0, 0.0, 2.0),
             (Check(fail_at, failing, ({},)),),
         ),
         Case(
