@@ -15,8 +15,8 @@ from launchguard.commands import render as render_cmd
 from launchguard.commands import sim as sim_cmd
 from launchguard.config.loader import ConfigError
 from launchguard.errors import one_line
-from launchguard.scrub import NO_SECRETS
 from launchguard.prometheus import PrometheusError
+from launchguard.scrub import NO_SECRETS
 from launchguard.signals import SignalQueryError
 from launchguard.sim.servers import ComponentError
 

@@ -2,8 +2,9 @@
 once, each within a deadline, none able to stop the others.
 
 A target that fails is the sink's own business: it says so in its `Delivery` (counted in
-`launchguard_sink_delivery_failures_total{sink}`). A sink that raises, or overruns the
-deadline, is a bug or a hang: the cycle ends as `error` (the caller decides).
+`launchguard_sink_delivery_failures_total{sink}`; the sink of record failing degrades
+evaluation). A sink that raises, or overruns the deadline, is a bug or a hang: the cycle
+ends as `error`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,15 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import structlog
+
+from launchguard.daemon.health import Health
 from launchguard.errors import one_line
 from launchguard.interfaces import CycleReport, Delivery, Sink
 from launchguard.scrub import NO_SECRETS, Scrubber
+from launchguard.selfmetrics import SelfMetrics
+
+_log = structlog.get_logger("launchguard.daemon")
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,29 @@ class Handed:
     def problem(self) -> str:
         """The sink's failure in one line ("" when it took the report)."""
         return self.error or self.delivery.problem
+
+
+async def deliver(
+    sinks: Sequence[Sink],
+    report: CycleReport,
+    timeout: float,
+    metrics: SelfMetrics,
+    health: Health,
+    scrubber: Scrubber = NO_SECRETS,
+) -> list[str]:
+    """`fan_out` and account for it: failures counted per sink and logged, the sink of
+    record's failure or recovery told to `health`; the errors of the sinks that raised."""
+    errors: list[str] = []
+    for handed in await fan_out(sinks, report, timeout, scrubber):
+        sink, problem = handed.sink, handed.problem
+        if handed.delivery.failures:
+            metrics.sink_failure(sink.name, handed.delivery.failures)
+            _log.warning("sink delivery failed", sink=sink.name, error=problem)
+        if sink.first:
+            health.delivered(report.at, sink.name, problem)
+        if handed.error:
+            errors.append(handed.error)
+    return errors
 
 
 async def fan_out(

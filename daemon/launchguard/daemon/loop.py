@@ -22,7 +22,7 @@ from launchguard.config.domain import Launch
 from launchguard.core.decisions import Decision, DecisionBook, Transition
 from launchguard.core.engine import evaluate_span, grid
 from launchguard.core.frames import Tick, seconds, tick
-from launchguard.daemon.fanout import fan_out
+from launchguard.daemon.fanout import deliver
 from launchguard.daemon.gonogo import ScheduledGonogo
 from launchguard.daemon.health import Health
 from launchguard.daemon.snapshot import Evaluation, Snapshot, after_cycle
@@ -60,10 +60,7 @@ class Daemon:
     """The evaluation loop's state and its cycle; the schedule lives in `service`.
 
     `clock()` is unix seconds; `cycle(now)` and `start(now)` take explicit times so tests
-    and the soak drive it without waiting for the wall clock. No exception leaves a cycle:
-    one raised anywhere in it (fetch, core, recording, a sink, the Go/No-Go) ends the cycle
-    as `error` (counted, logged, shown by /readyz and the status, degraded evaluation), and
-    the open decisions still go to the sinks."""
+    and the soak drive it without waiting for the wall clock."""
 
     def __init__(
         self,
@@ -109,10 +106,12 @@ class Daemon:
 
     async def cycle(self, now: float | None = None) -> CycleReport | None:
         """Evaluate the grid times since the last evaluated one up to `now` (default: the
-        clock) and deliver the report; None when no grid time is new. Never raises.
+        clock) and deliver the report; None when no grid time is new.
 
-        Fetch, core and Go/No-Go run under one deadline, `daemon.cycle_timeout` from the
-        start of the cycle; each sink then gets up to that long again to take the report."""
+        Never raises: an exception anywhere (fetch, core, recording, a sink, the Go/No-Go)
+        ends the cycle as `error`, and the open decisions still go to the sinks. Fetch, core
+        and Go/No-Go run under one deadline, `daemon.cycle_timeout` from the cycle's start;
+        each sink then gets up to that long again to take the report."""
         async with self._lock:
             at = self.grid_time(self.clock() if now is None else now)
             last = self.evaluated_to
@@ -218,7 +217,7 @@ class Daemon:
 
     def _record(self, result: _Result, duration: float) -> list[_Error]:
         """The snapshot and the gauges of the state after the evaluation."""
-        previous, report = self.snapshot, result.report
+        previous, report, book = self.snapshot, result.report, self.book
         try:
             self.snapshot = after_cycle(
                 self.launch,
@@ -226,10 +225,10 @@ class Daemon:
                 report,
                 result.evaluated,
                 evaluated_to=self.evaluated_to,
-                resolved=tuple(self.book.closed) if self.book else (),
+                resolved=tuple(book.closed) if book else (),
+                duration=duration,
                 outcome=result.outcome,
                 error=result.error,
-                duration=duration,
             )
             self.metrics.state(self.snapshot, result.evaluated is not None)
         except Exception as exc:
@@ -271,20 +270,11 @@ class Daemon:
         )
 
     async def _deliver(self, report: CycleReport) -> list[_Error]:
-        """The report to every sink (`fanout`): failures counted per sink, the sink of
-        record's failure degrades evaluation; a sink that raised is this cycle's error."""
-        errors: list[_Error] = []
-        handing = fan_out(self.sinks, report, self.cycle_timeout, self.launch.scrubber)
-        for handed in await handing:
-            sink, problem = handed.sink, handed.problem
-            if handed.delivery.failures:
-                self.metrics.sink_failure(sink.name, handed.delivery.failures)
-                _log.warning("sink delivery failed", sink=sink.name, error=problem)
-            if sink.first:
-                self.health.delivered(report.at, sink.name, problem)
-            if handed.error:
-                errors.append(("sink", handed.error))
-        return errors
+        """The report to every sink (`fanout.deliver`); a sink that raised is an error."""
+        errors = await deliver(
+            self.sinks, report, self.cycle_timeout, self.metrics, self.health, self.launch.scrubber
+        )
+        return [("sink", e) for e in errors]
 
     @contextlib.asynccontextmanager
     async def idle(self) -> AsyncIterator[None]:
