@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from launchguard.commands.run import once_summary
 from launchguard.sim.servers import free_port
 
 LAUNCHGUARD = [sys.executable, "-m", "launchguard.cli"]
@@ -148,3 +149,45 @@ def test_once_against_an_unreachable_prometheus_prints_degraded_status_and_exits
     status = json.loads(out)
     assert status["degraded"]["reason"] == "prometheus_unreachable"
     assert status["evaluation"]["outcome"] == "failed" and status["ready"] is False
+    # The last line says it in one line, after the retry warnings.
+    last = err.splitlines()[-1]
+    assert last.startswith(
+        "launchguard: run --once: outcome failed; evaluated to nothing;"
+        " 0 open decision(s), 0 rollback(s); error: unreachable: cannot reach http://127.0.0.1:"
+    ), err
+    assert last.endswith(" (exit 3)"), err
+
+
+def decision(kind: str) -> dict[str, str]:
+    return {"kind": kind}
+
+
+@pytest.mark.parametrize(
+    ("decisions", "error", "code", "said"),
+    [
+        pytest.param(
+            [], None, 0, "outcome ok; evaluated to 2026-11-22T10:00:00Z;"
+            " 0 open decision(s), 0 rollback(s) (exit 0)",
+            id="a quiet evaluation says ok and nothing open",
+        ),
+        pytest.param(
+            [decision("slo_breach"), decision("partial_rollback"), decision("full_rollback")],
+            None, 1, "outcome ok; evaluated to 2026-11-22T10:00:00Z;"
+            " 3 open decision(s), 2 rollback(s) (exit 1)",
+            id="open rollbacks are counted apart from the other decisions",
+        ),
+        pytest.param(
+            [], "evaluation: boom", 0, "outcome ok; evaluated to 2026-11-22T10:00:00Z;"
+            " 0 open decision(s), 0 rollback(s); error: evaluation: boom (exit 0)",
+            id="an error of the cycle is named",
+        ),
+    ],
+)  # fmt: skip
+def test_once_ends_with_a_one_line_summary(
+    decisions: list[dict[str, str]], error: str | None, code: int, said: str
+) -> None:
+    status = {
+        "evaluation": {"outcome": "ok", "evaluated_to": "2026-11-22T10:00:00Z", "error": error},
+        "decisions": decisions,
+    }
+    assert once_summary(status, code) == f"launchguard: run --once: {said}"

@@ -63,9 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "unreachable, 4 evaluation failed.",
     )
     parser.add_argument("--version", action="version", version=f"launchguard {__version__}")
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="log retries and other events to stderr"
-    )
+    _global_flags(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("check", help="one evaluation: SLOs, criteria and open decisions")
@@ -92,7 +90,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=validate.run)
     for register in REGISTRARS:
         register(sub)
+    _global_flags_after_commands(parser)
     return parser
+
+
+def _global_flags(p: argparse.ArgumentParser, default: object) -> None:
+    """The flags every command takes before or after its name (`-v`)."""
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="log retries and other events to stderr",
+    )
+
+
+def _global_flags_after_commands(parser: argparse.ArgumentParser) -> None:
+    """Every (sub)command accepts the global flags too. Their default there is SUPPRESS, so
+    a flag given before the command is not reset by the subcommand's parser."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                _global_flags(command, default=argparse.SUPPRESS)
+                _global_flags_after_commands(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +18,7 @@ from launchguard.commands.evaluation import UsageError
 from launchguard.commands.options import add_common, launch_from
 from launchguard.config.domain import Launch
 from launchguard.config.server import split_listen
+from launchguard.core.decisions import ROLLBACK_KINDS
 from launchguard.daemon import logsetup
 from launchguard.daemon.loop import Daemon
 from launchguard.daemon.service import bind, run_service
@@ -98,13 +100,33 @@ async def _once(launch: Launch, built: Built) -> int:
         await daemon.start()
         await daemon.close()
     snap = daemon.snapshot
-    print(json.dumps(status_json(daemon, snap, {}), indent=2, ensure_ascii=False), file=sys.stdout)
-    if snap.last_outcome == names.CYCLE_FAILED:
-        return 3
+    status = status_json(daemon, snap, {})
+    print(json.dumps(status, indent=2, ensure_ascii=False), file=sys.stdout)
     if snap.last_outcome == names.CYCLE_ERROR:
         print(f"launchguard: evaluation failed: {snap.last_error}", file=sys.stderr)
-        return 4
-    return 1 if any(d.kind in ("partial_rollback", "full_rollback") for d in snap.open) else 0
+        return 4  # its one line on stderr is that message
+    if snap.last_outcome == names.CYCLE_FAILED:
+        code = 3
+    else:
+        code = 1 if any(d.kind in ROLLBACK_KINDS for d in snap.open) else 0
+    print(once_summary(status, code), file=sys.stderr)
+    return code
+
+
+def once_summary(status: Mapping[str, Any], code: int) -> str:
+    """The last line of `run --once` (stderr; stdout is the status JSON): the outcome, where
+    the data was evaluated to, the open decisions and rollbacks, the error, the exit code."""
+    evaluation = status["evaluation"]
+    decisions = status["decisions"]
+    rollbacks = sum(d["kind"] in ROLLBACK_KINDS for d in decisions)
+    parts = [
+        f"outcome {evaluation['outcome']}",
+        f"evaluated to {evaluation['evaluated_to'] or 'nothing'}",
+        f"{len(decisions)} open decision(s), {rollbacks} rollback(s)",
+    ]
+    if evaluation["error"]:
+        parts.append(f"error: {evaluation['error']}")
+    return f"launchguard: run --once: {'; '.join(parts)} (exit {code})"
 
 
 async def _close(sinks: list[Sink]) -> None:
