@@ -14,6 +14,7 @@ from launchguard.commands import audit, demo, evaluation, gonogo, report, run, s
 from launchguard.commands import render as render_cmd
 from launchguard.commands import sim as sim_cmd
 from launchguard.config.loader import ConfigError
+from launchguard.coverage import NoData
 from launchguard.errors import one_line
 from launchguard.prometheus import PrometheusError
 from launchguard.scrub import NO_SECRETS
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate a staged launch's SLOs and rollback criteria on Prometheus data.",
         epilog="Times are RFC 3339 (2026-11-22T10:00:00Z) or unix seconds. Exit codes: 0 ok, "
         "1 a rollback is recommended (check), 2 bad config or usage, 3 Prometheus "
-        "unreachable, 4 evaluation failed.",
+        "unreachable, 4 evaluation failed (e.g. no data in the range).",
     )
     parser.add_argument("--version", action="version", version=f"launchguard {__version__}")
     _global_flags(parser, default=False)
@@ -75,7 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backtest", help="the decisions launchguard takes over a past range")
     _common(p)
     p.add_argument("--start", metavar="T", required=True, help="first evaluation time")
-    p.add_argument("--end", metavar="T", required=True, help="last evaluation time (inclusive)")
+    p.add_argument(
+        "--end",
+        metavar="T",
+        required=True,
+        help="last evaluation time (inclusive); a range past the data is evaluated up to "
+        "where the data ends, stated as evaluated_to",
+    )
     p.add_argument(
         "--step",
         metavar="DURATION",
@@ -140,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"launchguard: Prometheus unreachable or failing ({exc.kind}): {exc}", file=sys.stderr
         )
         return EXIT_UNREACHABLE
+    except NoData as exc:  # nothing to evaluate: the evaluation failed (DESIGN §5)
+        print(f"launchguard: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:  # anything else: the evaluation failed (DESIGN §5)
         # No config at hand here: the generic patterns (URL userinfo, credential echoes).
         print(f"launchguard: evaluation failed: {NO_SECRETS.clean(one_line(exc))}", file=sys.stderr)

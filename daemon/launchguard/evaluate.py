@@ -4,7 +4,7 @@ signals, run the core."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from launchguard.config.domain import Launch
 from launchguard.core import calendar
@@ -12,9 +12,10 @@ from launchguard.core.decisions import Decision
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import tick
 from launchguard.core.gonogo import Assessment, assess
+from launchguard.coverage import Coverage, NoData, measure, no_data_message
 from launchguard.interfaces import PrometheusSource
 from launchguard.reports.fetch import fetch_signals
-from launchguard.signals import fetch
+from launchguard.signals import fetch, used_signals
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class SpanResult:
     times: int
     requests: int
     warnings: tuple[str, ...]
+    coverage: Coverage | None = None  # set when the range was cut to the data's end
 
 
 async def run_span(
@@ -37,6 +39,18 @@ async def run_span(
     fetched = await fetch(source, launch, times)
     outcome = evaluate_span(launch, fetched.frames, times, tick(start))
     return SpanResult(outcome, start, end, step, len(times), fetched.requests, fetched.warnings)
+
+
+async def run_range(
+    source: PrometheusSource, launch: Launch, start: float, end: float, step: float
+) -> SpanResult:
+    """`run_span` up to where the data ends (its `coverage`); `NoData` when the range holds
+    no sample of the signals the evaluation reads."""
+    covered = await measure(source, launch, used_signals(launch), start, end, step)
+    if covered.evaluated_to is None:
+        raise NoData(no_data_message(covered))
+    result = await run_span(source, launch, start, covered.evaluated_to, step)
+    return replace(result, requests=result.requests + 1, coverage=covered)
 
 
 async def assess_gonogo(
@@ -52,6 +66,20 @@ async def assess_gonogo(
     frames = {**fetched.frames, **extra}
     outcome = evaluate_span(launch, frames, times, tick(start))
     return assess(launch, frames, times, outcome.decisions, outcome.verdicts, start)
+
+
+async def assess_gonogo_in_data(
+    source: PrometheusSource, launch: Launch, at: float, window: float
+) -> tuple[Assessment, Coverage]:
+    """`assess_gonogo` at `at`, or at the data's end when the window's data stops earlier (the
+    window keeps its start); `NoData` when the window holds no sample of its signals."""
+    start = at - window
+    signals = {*used_signals(launch), launch.config.plan.gonogo.incidents_signal}
+    covered = await measure(source, launch, signals, start, at, launch.interval)
+    if covered.evaluated_to is None:
+        raise NoData(no_data_message(covered))
+    last = covered.evaluated_to
+    return await assess_gonogo(source, launch, last, last - start), covered
 
 
 def scheduled_gonogo_time(launch: Launch) -> float | None:

@@ -52,7 +52,7 @@ def detail_signals(launch: Launch) -> set[str]:
     return shown | fact_signals(launch)
 
 
-def _promql_seconds(value: float) -> str:
+def promql_seconds(value: float) -> str:
     """A PromQL duration: whole seconds ('3600s'), else milliseconds ('1500ms')."""
     ms = round(value * 1000)
     return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
@@ -62,18 +62,23 @@ def fact_request(launch: Launch, name: str, first: float, last: float, step: flo
     """The request reading fact signal `name` over [first, last] (unix seconds): one point at
     `last` holding, per series, its last value at any subquery step of the range.
 
-    The subquery steps at `step` (seconds), coarser only to stay within the config's
-    `max_points_per_request` steps, and never coarser than `FACT_STEP_MAX`. A span of one
-    time is the plain query.
+    The subquery steps at `sweep_step`. A span of one time is the plain query.
     """
     query = launch.signals[name].query
     span = last - first
     if span <= 0:
         return RangeRequest(name, query, last, last, 1.0)
-    limit = launch.prometheus.max_points_per_request
-    res = min(max(step, math.ceil(span / limit)), FACT_STEP_MAX)
-    seen = f"last_over_time(({query})[{_promql_seconds(span)}:{_promql_seconds(res)}])"
+    res = sweep_step(launch, span, step)
+    seen = f"last_over_time(({query})[{promql_seconds(span)}:{promql_seconds(res)}])"
     return RangeRequest(name, seen, last, last, 1.0)
+
+
+def sweep_step(launch: Launch, span: float, step: float) -> float:
+    """The step (seconds) to sweep `span` seconds so every series present anywhere in it is
+    seen: `step`, coarser only to stay within `max_points_per_request` steps, and never
+    coarser than `FACT_STEP_MAX`."""
+    limit = launch.prometheus.max_points_per_request
+    return min(max(step, math.ceil(span / limit)), FACT_STEP_MAX)
 
 
 def used_signals(launch: Launch) -> dict[str, set[float]]:

@@ -17,7 +17,7 @@ from launchguard.config.loader import load
 from launchguard.core.actions import phase_at
 from launchguard.core.calendar import freezes_ahead
 from launchguard.core.frames import tick
-from launchguard.evaluate import SpanResult, run_span, scheduled_promotion
+from launchguard.evaluate import SpanResult, run_range, run_span, scheduled_promotion
 from launchguard.output import jsonout, table
 from launchguard.output.timefmt import local, rfc3339
 from launchguard.prometheus import PrometheusClient
@@ -57,13 +57,17 @@ def launch_from(args: argparse.Namespace) -> Launch:
 def _span(
     launch: Launch, start: float, end: float, step: float, *, gonogo: bool = False
 ) -> SpanResult:
-    """`run_span`; with `gonogo`, plus the `promote` decision of the scheduled Go/No-Go
-    when it falls in [start, end] and recommends promotion."""
+    """`run_span`; with `gonogo` (a backtest), `run_range` (up to where the data ends) plus
+    the `promote` decision of the scheduled Go/No-Go when it falls in the evaluated range
+    and recommends promotion."""
 
     async def go() -> SpanResult:
         async with PrometheusClient(launch.prometheus, scrubber=launch.scrubber) as client:
-            result = await run_span(client, launch, start, end, step)
-            promote = await scheduled_promotion(client, launch, start, end) if gonogo else None
+            if not gonogo:
+                return await run_span(client, launch, start, end, step)
+            result = await run_range(client, launch, start, end, step)
+            last = result.coverage.evaluated_to if result.coverage else end
+            promote = await scheduled_promotion(client, launch, start, last or end)
         if promote is None:
             return result
         decisions = sorted([*result.outcome.decisions, promote], key=lambda d: d.opened_at)
@@ -139,10 +143,12 @@ def backtest(args: argparse.Namespace) -> int:
         )
     result = _span(launch, start, end, step, gonogo=True)
     out = result.outcome
+    covered = result.coverage
     if args.format == "json":
         doc = {
             "decisions": [jsonout.decision_json(d) for d in out.decisions],
             "inconclusive": [jsonout.span_json(s) for s in out.inconclusive],
+            **jsonout.coverage_json(covered),
             "evaluation": {
                 "start": rfc3339(tick(start)),
                 "end": rfc3339(tick(end)),
@@ -161,6 +167,8 @@ def backtest(args: argparse.Namespace) -> int:
             f"step {format_duration(step)} ({result.times} evaluations, {result.requests} "
             f"queries, {time.monotonic() - began:.1f} s)\n"
         )
+        if covered is not None:
+            print(table.coverage_line(covered, zone) + "\n")
         print("DECISIONS")
         print(table.decisions_table(out.decisions, zone) + "\n")
         print("INCONCLUSIVE")

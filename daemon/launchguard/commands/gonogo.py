@@ -14,9 +14,15 @@ from launchguard.config.durations import format_duration, parse_duration
 from launchguard.core import calendar
 from launchguard.core.frames import tick
 from launchguard.core.gonogo import PROMOTE, Assessment
-from launchguard.evaluate import assess_gonogo
+from launchguard.evaluate import assess_gonogo_in_data
 from launchguard.output import jsonout
-from launchguard.output.table import columns, decisions_table, scope_text, verdict_table
+from launchguard.output.table import (
+    columns,
+    coverage_line,
+    decisions_table,
+    scope_text,
+    verdict_table,
+)
 from launchguard.output.timefmt import rfc3339
 from launchguard.reports.views import calendar_json, calendar_lines, iso, level_json, pct, when
 
@@ -29,8 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "decision time, every SLO was met in every scope at plan.gonogo.min_met_share of the "
         "evaluations or more (no data is never met), no rollback decision was open, no "
         "SEV1/SEV2 incident was declared, and no rollback criterion fires or is inconclusive "
-        "at the decision time (GO blockers). Otherwise NO-GO with every reason. Exit 0 "
-        "either way; the answer is in the output. See docs/gonogo.md.",
+        "at the decision time (GO blockers). Otherwise NO-GO with every reason. When the "
+        "data ends before the decision time, decided at the data's end (evaluated_to). Exit 0 "
+        "either way; the answer is in the output; exit 4 when the window has no data. See "
+        "docs/gonogo.md.",
     )
     add_common(p)
     when_ = p.add_mutually_exclusive_group()
@@ -67,7 +75,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the recommendation; exit 0 either way (the answer is in the output)."""
+    """Print the recommendation; exit 0 either way (the answer is in the output), 4 (via
+    `NoData`) when the window holds no data."""
     launch = launch_from(args)
     if args.scheduled:
         at = calendar.scheduled_gonogo(launch)
@@ -81,12 +90,16 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--window: {exc}") from None
     if window <= 0:
         raise UsageError("--window: must be positive")
-    result = with_prometheus(launch, lambda client: assess_gonogo(client, launch, at, window))
+    result, covered = with_prometheus(
+        launch, lambda client: assess_gonogo_in_data(client, launch, at, window)
+    )
     status = calendar.status(launch, result.at)
     if args.format == "json":
-        print(json.dumps(assessment_json(result, launch, status), indent=2, ensure_ascii=False))
+        doc = {**assessment_json(result, launch, status), **jsonout.coverage_json(covered)}
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         print(assessment_text(result, launch, status))
+        print("\n" + coverage_line(covered, launch.timezone))
     return 0
 
 

@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="The launch KPIs over a range (times in the launch's zone), the decisions "
         "opened and resolved in it with their durations, and the support SLA breaches. "
         "Ranges default from T0: warroom T0…T0+1h, daily T0…T0+24h, postmortem T0…T0+7d "
-        "(with one section per local day). With --verify, check a signed report instead.",
+        "(with one section per local day). A range past the data is evaluated up to where "
+        "the data ends, and says so (evaluated_to); no data at all: exit 4. With --verify, "
+        "check a signed report instead.",
     )
     add_common(p)
     p.add_argument("--kind", choices=KINDS, help="which report (required unless --verify)")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 
 from launchguard.commands.evaluation import UsageError, parse_time
 from launchguard.commands.options import add_common, launch_from, on_grid, with_prometheus
 from launchguard.config.domain import Launch
 from launchguard.core.frames import tick
 from launchguard.core.sla import TicketFacts, read_tickets
+from launchguard.coverage import Coverage, NoData, measure, no_data_message
 from launchguard.interfaces import PrometheusSource
 from launchguard.reports import sla_month
 from launchguard.signals import fact_request, fetch_requests
@@ -37,7 +39,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r.add_argument(
         "--at",
         metavar="T",
-        help="read the ticket timestamps at T (default: the month's end, or now if earlier)",
+        help="the report's time (default: the month's end, or now if earlier); when the "
+        "ticket data ends before it, the report is as of the data's end (evaluated_to); no "
+        "ticket data at all: exit 4",
     )
     r.add_argument("--format", choices=("markdown", "json"), default="markdown")
     r.set_defaults(handler=report)
@@ -57,6 +61,20 @@ async def tickets_seen(
     return read_tickets(support, fetched.frames, tick(at))
 
 
+async def month_tickets(
+    source: PrometheusSource, launch: Launch, start: float, at: float
+) -> tuple[TicketFacts, Coverage]:
+    """The ticket facts of [start - lookback, at], read up to where the ticket data ends
+    (unix seconds); `NoData` when the month holds no ticket series up to `at`."""
+    support = launch.config.support
+    signals = (support.created_signal, support.stage_signal)
+    covered = await measure(source, launch, signals, start, at, 1.0)
+    if covered.evaluated_to is None:
+        raise NoData(no_data_message(covered, "the support tickets"))
+    facts = await tickets_seen(source, launch, start - launch.lookback, covered.evaluated_to)
+    return facts, covered
+
+
 def report(args: argparse.Namespace) -> int:
     launch = launch_from(args)
     try:
@@ -69,9 +87,13 @@ def report(args: argparse.Namespace) -> int:
         at = min(end - 1.0, on_grid(time.time(), launch.interval))
     if at < start:
         raise UsageError("--month: the month has not started yet")
-    first = start - launch.lookback
-    facts = with_prometheus(launch, lambda client: tickets_seen(client, launch, first, at))
-    result = sla_month.build(launch.config.support, facts, args.month, launch.timezone, at)
+    facts, covered = with_prometheus(
+        launch, lambda client: month_tickets(client, launch, start, at)
+    )
+    result = sla_month.build(
+        launch.config.support, facts, args.month, launch.timezone, covered.evaluated_to or at
+    )
+    result = replace(result, coverage=covered)
     if args.format == "json":
         print(json.dumps(sla_month.to_json(result), indent=2, ensure_ascii=False))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from launchguard.config.durations import format_duration
@@ -12,6 +13,7 @@ from launchguard.core.engine import InconclusiveSpan
 from launchguard.core.explain import summary
 from launchguard.core.frames import NoData, ScopeKey, tick
 from launchguard.core.verdicts import Observation, SLOReading, Verdict
+from launchguard.coverage import Coverage
 from launchguard.interfaces import Degraded
 from launchguard.output.timefmt import json_number, rfc3339
 
@@ -121,3 +123,22 @@ def freeze_json(f: FreezeState) -> dict[str, Any]:
 def degraded_json(d: Degraded) -> dict[str, Any]:
     """Degraded evaluation: `{reason, since, detail}`, `since` RFC 3339 UTC."""
     return {"reason": d.reason, "since": rfc3339(d.since), "detail": d.detail}
+
+
+def utc(t: float) -> str:
+    """Unix seconds as RFC 3339 UTC."""
+    return rfc3339(tick(t))
+
+
+def coverage_json(c: Coverage | None, when: Callable[[float], str | None] = utc) -> dict[str, Any]:
+    """`evaluated_to` (the last evaluation time), `data_end` (the newest sample) and
+    `without_data` ({from, to}: the part of the range past the data, null when none), times
+    by `when`; empty when the range was not measured."""
+    if c is None:
+        return {}
+    gap = c.without_data
+    return {
+        "evaluated_to": None if c.evaluated_to is None else when(c.evaluated_to),
+        "data_end": None if c.data_end is None else when(c.data_end),
+        "without_data": None if gap is None else {"from": when(gap[0]), "to": when(gap[1])},
+    }

@@ -10,6 +10,7 @@ from launchguard.core.engine import InconclusiveSpan
 from launchguard.core.explain import fmt_value, summary
 from launchguard.core.frames import ScopeKey, tick
 from launchguard.core.verdicts import SLOReading, State, Verdict
+from launchguard.coverage import Coverage
 from launchguard.output.timefmt import local
 
 
@@ -104,3 +105,17 @@ def freezes_table(freezes: Sequence[FreezeState], zone: str) -> str:
 def rollback_open(decisions: Sequence[Decision]) -> list[Decision]:
     """Open decisions that recommend a rollback (partial or full)."""
     return [d for d in decisions if d.is_open and d.kind in ROLLBACK_KINDS]
+
+
+def coverage_line(c: Coverage, zone: str) -> str:
+    """'Evaluated to …' and, when the range runs past the data, where the data ends."""
+    if c.evaluated_to is None:
+        return "Not evaluated: no data in the range."
+    text = f"Evaluated to {local(tick(c.evaluated_to), zone)}"
+    gap = c.without_data
+    if gap is None:
+        return text + " (the data covers the range)."
+    return (
+        f"{text}: the data ends at {local(tick(gap[0]), zone)}; no data from there to "
+        f"{local(tick(gap[1]), zone)}."
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from launchguard.core.decisions import Decision
 from launchguard.core.frames import seconds
-from launchguard.output.jsonout import decision_json, slo_json
+from launchguard.output.jsonout import coverage_json, decision_json, slo_json
 from launchguard.reports.figures import Figures
 from launchguard.reports.launch_report import LaunchReport
 from launchguard.reports.views import calendar_json, iso
@@ -79,7 +79,8 @@ def report_json(r: LaunchReport, quantile: float) -> dict[str, Any]:
         "kind": r.kind,
         "timezone": zone,
         "from": iso(r.start, zone),
-        "to": iso(r.end, zone),
+        "to": iso(r.coverage.end if r.coverage else r.end, zone),
+        **coverage_json(r.coverage, lambda t: iso(t, zone)),
         "t0": iso(r.t0, zone),
         "first_eod_settlement": iso(r.first_eod, zone),
         "time_to_first_eod_seconds": r.time_to_first_eod,

@@ -16,6 +16,7 @@ from launchguard.core.decisions import Decision
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import Frames, seconds, tick
 from launchguard.core.verdicts import SLOReading
+from launchguard.coverage import Coverage, NoData, measure, no_data_message
 from launchguard.interfaces import PrometheusSource
 from launchguard.reports.fetch import Span, fetch_signals
 from launchguard.reports.figures import Figures, compute, first_settlement, latest_by
@@ -30,7 +31,7 @@ class LaunchReport:
 
     kind: str
     start: float
-    end: float
+    end: float  # the last evaluation time: the range's end, or where its data ends
     timezone: str
     t0: float | None
     first_eod: float | None  # first EOD settlement at or after T0
@@ -43,6 +44,7 @@ class LaunchReport:
     incidents_open_at_end: Mapping[str, float]  # severity → open
     calendar_start: calendar.CalendarStatus
     calendar_end: calendar.CalendarStatus
+    coverage: Coverage | None = None  # the requested range against the data
 
     @property
     def time_to_first_eod(self) -> float | None:
@@ -68,9 +70,11 @@ def build(
     end: float,
     frames: Frames,
     outcome: Outcome,
+    coverage: Coverage | None = None,
 ) -> LaunchReport:
     """The report of `kind` over [start, end] from fetched `frames` and the evaluation of
-    the same range (`outcome`, reported from `start`)."""
+    the same range (`outcome`, reported from `start`); `coverage` says where the requested
+    range's data ends."""
     names = launch.config.plan.reports.signals
     days: tuple[Figures, ...] = ()
     if kind == "postmortem":
@@ -93,6 +97,7 @@ def build(
         latest_by(frames.get(names.incidents_open), "severity", tick(end)),
         calendar.status(launch, start),
         calendar.status(launch, end),
+        coverage,
     )
 
 
@@ -100,11 +105,16 @@ async def gather(
     source: PrometheusSource, launch: Launch, kind: str, start: float, end: float, step: float
 ) -> LaunchReport:
     """Fetch the evaluation signals (with lookback) and the report signals once each over the
-    range (the EOD settlements from T0 when earlier), evaluate, and build the report."""
-    times = grid(start, end, step, launch.lookback)
-    fetched = await fetch(source, launch, times)
+    range up to where its data ends (the EOD settlements from T0 when earlier), evaluate,
+    and build the report; `NoData` when the range holds none."""
     already = used_signals(launch)
     names = launch.config.plan.reports.signals
+    signals = {*already, *names.model_dump().values()}
+    covered = await measure(source, launch, signals, start, end, step)
+    if covered.evaluated_to is None:
+        raise NoData(no_data_message(covered))
+    times = grid(start, covered.evaluated_to, step, launch.lookback)
+    fetched = await fetch(source, launch, times)
     last = seconds(times[-1]) if times else end
     spans: dict[str, Span] = {
         name: (start, last, step) for name in names.model_dump().values() if name not in already
@@ -114,4 +124,4 @@ async def gather(
     extra = await fetch_signals(source, launch, spans)
     frames = {**fetched.frames, **extra}
     outcome = evaluate_span(launch, frames, times, tick(start))
-    return build(launch, kind, start, last, frames, outcome)
+    return build(launch, kind, start, last, frames, outcome, covered)

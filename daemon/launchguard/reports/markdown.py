@@ -92,12 +92,27 @@ def decision_rows(decisions: Sequence[Decision], zone: str, end: float) -> list[
     return rows
 
 
+def coverage_text(r: LaunchReport, zone: str) -> str:
+    """The range's data: where it ends and what was evaluated."""
+    c = r.coverage
+    if c is None or c.data_end is None:
+        return f"Evaluated to {when(r.end, zone)}."
+    text = f"Data until {when(c.data_end, zone)}; evaluated to {when(r.end, zone)}"
+    gap = c.without_data
+    if gap is None:
+        return text + "."
+    return text + f"; no data from {when(gap[0], zone)} to {when(gap[1], zone)}."
+
+
 def render(r: LaunchReport, quantile: float) -> str:
     zone = r.timezone
+    requested = r.coverage.end if r.coverage else r.end
     lines = [
-        f"# {TITLES.get(r.kind, r.kind)}: {when(r.start, zone)} → {when(r.end, zone)}",
+        f"# {TITLES.get(r.kind, r.kind)}: {when(r.start, zone)} → {when(requested, zone)}",
         "",
-        *calendar_lines(r.calendar_end, zone),
+        coverage_text(r, zone),
+        "",
+        *calendar_lines(r.calendar_end, zone, "evaluated to"),
         "",
         "## Launch KPIs",
         "",

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from launchguard.config.support import SLA_CRITERIA, SupportSettings
 from launchguard.core.sla import Ticket, TicketFacts, breaches
+from launchguard.coverage import Coverage
+from launchguard.output.jsonout import coverage_json
 from launchguard.reports.markdown import table
 from launchguard.reports.views import iso, span, when
 
@@ -47,13 +49,14 @@ class MonthReport:
     month: str
     start: float
     end: float
-    at: float  # the tickets' timestamps were read at this time
+    at: float  # the tickets' timestamps were read up to this time
     timezone: str
     rows: tuple[PriorityRow, ...]
     breaches: Mapping[str, Mapping[str, int]]  # criterion → priority → breaches due in month
     open_breaches: int
     escalations: Mapping[str, int]  # target → breaches
     unknown: tuple[str, ...]  # tickets with stage times but no registration time
+    coverage: Coverage | None = None  # the month up to --at against the ticket data
 
 
 def month_bounds(month: str, zone: str) -> tuple[float, float]:
@@ -135,6 +138,7 @@ def to_json(r: MonthReport) -> dict[str, Any]:
         "from": iso(r.start, r.timezone),
         "to": iso(r.end, r.timezone),
         "read_at": iso(r.at, r.timezone),
+        **coverage_json(r.coverage, lambda t: iso(t, r.timezone)),
         "tickets": sum(row.tickets for row in r.rows),
         "by_priority": [
             {
@@ -155,12 +159,23 @@ def to_json(r: MonthReport) -> dict[str, Any]:
     }
 
 
+def _gap_text(c: Coverage | None, zone: str) -> str:
+    gap = c.without_data if c is not None else None
+    if gap is None:
+        return ""
+    return (
+        f" (the ticket data ends at {when(gap[0], zone)}; none from there to {when(gap[1], zone)})"
+    )
+
+
 def to_markdown(r: MonthReport) -> str:
     zone = r.timezone
     lines = [
         f"# Support SLA report {r.month}",
         "",
-        f"{when(r.start, zone)} → {when(r.end, zone)}; ticket data as of {when(r.at, zone)}.",
+        f"{when(r.start, zone)} → {when(r.end, zone)}; ticket data as of {when(r.at, zone)}"
+        + _gap_text(r.coverage, zone)
+        + ".",
         "",
         "## Tickets by priority",
         "",

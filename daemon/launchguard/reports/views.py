@@ -69,14 +69,14 @@ def calendar_json(status: CalendarStatus, zone: str) -> dict[str, Any]:
     }
 
 
-def calendar_lines(status: CalendarStatus, zone: str) -> list[str]:
-    """The calendar status as lines of text."""
+def calendar_lines(status: CalendarStatus, zone: str, at_label: str = "now") -> list[str]:
+    """The calendar status as lines of text; `at_label` names the status' time."""
     if status.t0 is None:
         return ["No T0 in the config: no phase calendar and no freezes."]
     t0 = status.t0
     rel = status.at - t0
     sign = "+" if rel >= 0 else "-"
-    lines = [f"T0 {when(t0, zone)}; now T{sign}{span(abs(rel))}"]
+    lines = [f"T0 {when(t0, zone)}; {at_label} T{sign}{span(abs(rel))}"]
     phase = status.phase
     if phase is None:
         lines.append("Phase: none (outside the calendar)")

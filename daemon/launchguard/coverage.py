@@ -1,0 +1,119 @@
+"""Where the data ends (DESIGN §5, `evaluated_to`): a range that runs past the last sample is
+evaluated up to there, and says so.
+
+The data's end is the newest sample time of the metrics the command's signals select, found
+with one range query over the range (`timestamp()` of a plain selector is the sample's own
+time). The evaluation times up to it are the same whatever the range's end, so nothing
+inside the data changes because the range runs past it. The live daemon does not use this:
+it evaluates up to now, and a lagging Prometheus there is degraded evaluation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import promql_parser
+
+from launchguard.config.domain import Launch
+from launchguard.core.frames import tick
+from launchguard.interfaces import PrometheusSource
+from launchguard.output.timefmt import rfc3339
+from launchguard.signals import sweep_step
+
+
+class NoData(Exception):
+    """The range holds no sample of the signals a command reads (exit 4)."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A requested range [start, end] (unix seconds) against the data: `data_end` is the
+    newest sample at or before `end` (None: none since the range's lookback);
+    `evaluated_to` the last evaluation time (None: nothing to evaluate); `without_data` the
+    part of the range past the data, (from, to), None when the data covers the range."""
+
+    start: float
+    end: float
+    data_end: float | None
+    evaluated_to: float | None
+    without_data: tuple[float, float] | None
+
+
+def cover(start: float, end: float, step: float, data_end: float | None, grace: float) -> Coverage:
+    """Evaluate start, start+step, … up to `end`, or only up to `data_end` when the data stops
+    more than `grace` seconds before `end` (data younger than one evaluation interval is
+    current). All times unix seconds."""
+    if data_end is None or data_end < start:
+        return Coverage(start, end, data_end, None, (start, end))
+    if data_end >= end - grace:
+        last, gap = end, None
+    else:
+        last, gap = data_end, (data_end, end)
+    return Coverage(start, end, data_end, start + math.floor((last - start) / step) * step, gap)
+
+
+def metric_names(queries: Iterable[str]) -> list[str]:
+    """The metric names the PromQL `queries` select, sorted (selectors without a name are
+    left out)."""
+    names: set[str] = set()
+
+    def visit(node: object) -> None:
+        if isinstance(node, promql_parser.VectorSelector) and node.name:
+            names.add(node.name)
+
+    for query in queries:
+        promql_parser.walk(promql_parser.parse(query), visit)
+    return sorted(names)
+
+
+def newest_sample_query(names: Sequence[str]) -> str:
+    """PromQL: the newest sample time (unix seconds) of any series of `names` visible at the
+    evaluation time. Each metric's maximum is labelled apart first, so `or` keeps them all."""
+    parts = [f'label_replace(max(timestamp({n})), "metric", "{n}", "", "")' for n in names]
+    return "max(" + " or ".join(parts) + ")"
+
+
+async def data_end(
+    source: PrometheusSource,
+    launch: Launch,
+    signals: Iterable[str],
+    first: float,
+    end: float,
+    step: float,
+) -> float | None:
+    """The newest sample time in [first, end] (unix seconds) of the metrics `signals` read:
+    one range request; None when there is none."""
+    names = metric_names(launch.signals[name].query for name in sorted(set(signals)))
+    if not names or end < first:
+        return None
+    query = newest_sample_query(names)
+    res = sweep_step(launch, end - first, step)
+    # Steps counted back from `end`, so `end` itself is a step: a sample at `end` is seen.
+    result = await source.query_range(query, end - math.ceil((end - first) / res) * res, end, res)
+    found = [v for s in result.series for _, v in s.points if not math.isnan(v) and v <= end]
+    return max(found, default=None)
+
+
+async def measure(
+    source: PrometheusSource,
+    launch: Launch,
+    signals: Iterable[str],
+    start: float,
+    end: float,
+    step: float,
+) -> Coverage:
+    """The coverage of [start, end] at `step` by the data of `signals`, looking for data back
+    to the lookback before `start` (so a range after the data names where it ended)."""
+    found = await data_end(source, launch, signals, start - launch.lookback, end, step)
+    return cover(start, end, step, found, launch.interval)
+
+
+def no_data_message(c: Coverage, what: str = "the launch's signals") -> str:
+    """One line for stderr: the range and where the data ended, in UTC."""
+    text = f"no data: Prometheus has no sample of {what} from {rfc3339(tick(c.start))} to "
+    text += f"{rfc3339(tick(c.end))}"
+    if c.data_end is not None:
+        text += f" (the data ends at {rfc3339(tick(c.data_end))})"
+    return text
