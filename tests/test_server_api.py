@@ -135,6 +135,18 @@ async def test_status_shows_the_freezes_at_the_evaluation_time(
         pytest.param("?since=yesterday", 400, "since: 'yesterday'", id="a bad since"),
         pytest.param("?since=nan", 400, "since: 'nan' is not a time", id="a since of nan"),
         pytest.param("?status=open", 400, "unknown parameter 'status'", id="an unknown parameter"),
+        pytest.param(
+            "?state=open&state=all",
+            400,
+            "state: given 2 times; give it once",
+            id="a repeated parameter is named",
+        ),
+        pytest.param(
+            "?since=1&state=all&since=2&since=3",
+            400,
+            "since: given 3 times",
+            id="a parameter given three times is named",
+        ),
     ],
 )
 async def test_decisions_endpoint_parameters(

@@ -4,7 +4,8 @@
 (`/api/v1/status`, `/api/v1/decisions`) needs the bearer token only with
 `server.protect_reads`; `POST /api/v1/decisions/{id}/ack` always needs it. The token is
 read from the environment variable `server.token_env` names; without it, acks are refused.
-Request bodies above `server.max_request_bytes` get 413.
+Request bodies above `server.max_request_bytes` get 413; slow clients and repeated query
+parameters are refused by `httpguard`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from launchguard.commands.evaluation import UsageError, parse_time
 from launchguard.config.durations import format_duration
@@ -29,6 +29,7 @@ from launchguard.config.server import ServerSettings
 from launchguard.core.frames import tick
 from launchguard.daemon.loop import Daemon
 from launchguard.daemon.snapshot import Snapshot
+from launchguard.httpguard import RequestGuard, error
 from launchguard.output import jsonout
 from launchguard.output.timefmt import rfc3339
 
@@ -45,52 +46,6 @@ class Ack:
     note: str
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers=headers)
-
-
-class BodyLimit:
-    """ASGI middleware: a request body over `max_bytes` is refused with 413, whether its
-    Content-Length says so or it streams past the limit."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._refuse(scope, receive, send)
-            return
-        body, more = b"", True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await self._refuse(scope, receive, send)
-                return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = f"request body larger than {self.max_bytes} bytes (server.max_request_bytes)"
-        await _error(413, limit)(scope, receive, send)
-
-
 class Api:
     """The handlers, over a daemon's snapshot; `token` None refuses every ack."""
 
@@ -103,14 +58,14 @@ class Api:
     def _denied(self, request: Request) -> Response | None:
         header = request.headers.get("authorization", "")
         if not header:
-            return _error(401, "bearer token required", {"WWW-Authenticate": "Bearer"})
+            return error(401, "bearer token required", {"WWW-Authenticate": "Bearer"})
         if self.token is None:
-            return _error(403, f"no API token configured (set ${self.settings.token_env})")
+            return error(403, f"no API token configured (set ${self.settings.token_env})")
         scheme, _, given = header.partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(
             given.strip().encode(), self.token.encode()
         ):
-            return _error(403, "invalid bearer token")
+            return error(403, "invalid bearer token")
         return None
 
     def _read_denied(self, request: Request) -> Response | None:
@@ -141,18 +96,18 @@ class Api:
         params = request.query_params
         unknown = sorted(set(params) - {"state", "since"})
         if unknown:
-            return _error(400, f"unknown parameter {unknown[0]!r} (use state, since)")
+            return error(400, f"unknown parameter {unknown[0]!r} (use state, since)")
         state = params.get("state", "open")
         if state not in ("open", "all"):
-            return _error(400, f"state: must be 'open' or 'all', got {state!r}")
+            return error(400, f"state: must be 'open' or 'all', got {state!r}")
         since: int | None = None
         if "since" in params:
             try:
                 since = tick(parse_time(params["since"], "since"))
             except UsageError as exc:
-                return _error(400, str(exc))
+                return error(400, str(exc))
             except (OverflowError, ValueError):  # inf, nan
-                return _error(400, f"since: {params['since']!r} is not a time")
+                return error(400, f"since: {params['since']!r} is not a time")
         snap = self.daemon.snapshot
         chosen = list(snap.open) if state == "open" else [*snap.resolved, *snap.open]
         if since is not None:
@@ -167,16 +122,16 @@ class Api:
         did = request.path_params["id"]
         snap = self.daemon.snapshot
         if not any(d.id == did for d in (*snap.open, *snap.resolved)):
-            return _error(404, f"no decision with id {did!r}")
+            return error(404, f"no decision with id {did!r}")
         raw = await request.body()
         try:
             body: Any = json.loads(raw) if raw.strip() else {}
         except ValueError:
-            return _error(400, "body: not JSON")
+            return error(400, "body: not JSON")
         if not isinstance(body, dict) or not all(
             isinstance(body.get(k, ""), str) for k in ("by", "note")
         ):
-            return _error(400, 'body: expected {"by": "...", "note": "..."} (both optional)')
+            return error(400, 'body: expected {"by": "...", "note": "..."} (both optional)')
         ack = Ack(
             did,
             time.time(),
@@ -259,5 +214,7 @@ def create_app(
     ]
     app = Starlette(routes=routes)
     app.state.api = api
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RequestGuard, max_bytes=settings.max_request_bytes, body_timeout=settings.body_timeout
+    )
     return app

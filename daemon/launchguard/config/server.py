@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from launchguard.config.durations import Duration
+
 
 class ServerSettings(BaseModel):
     """Where the daemon listens and who may call it. The token itself is never in config:
@@ -22,6 +24,18 @@ class ServerSettings(BaseModel):
     )
     max_request_bytes: int = Field(
         default=65536, ge=1, description="larger request bodies are refused with 413"
+    )
+    header_timeout: Duration = Field(
+        default=10.0,
+        gt=0,
+        description="a request's headers must arrive within this many seconds of the "
+        "connection (or of the previous response), else the connection is closed",
+    )
+    body_timeout: Duration = Field(
+        default=10.0,
+        gt=0,
+        description="a request's body must arrive within this many seconds of its headers, "
+        "else 408",
     )
 
     @field_validator("listen")

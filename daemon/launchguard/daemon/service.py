@@ -23,8 +23,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from starlette.types import ASGIApp
 
+from launchguard.config.server import ServerSettings
 from launchguard.core.frames import seconds
 from launchguard.daemon.loop import Daemon
+from launchguard.httpguard import with_header_timeout
 
 _log = structlog.get_logger("launchguard.daemon")
 JOB_ID = "evaluation"
@@ -36,6 +38,19 @@ class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def http_server(app: ASGIApp, settings: ServerSettings) -> uvicorn.Server:
+    """uvicorn for `app`, its h11 protocol with the header deadline of `settings`, without
+    signal handling of its own (`serve(sockets=[...])` runs it)."""
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        http=with_header_timeout(settings.header_timeout),
+    )
+    return _EmbeddedServer(config)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -92,8 +107,7 @@ async def run_service(
     if handle_signals:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
-    server = _EmbeddedServer(config)
+    server = http_server(app, daemon.launch.config.server)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     timeout = daemon.launch.config.daemon.shutdown_timeout
     scheduler: AsyncIOScheduler | None = None
