@@ -99,7 +99,8 @@ def degraded_texts(
     return cat.render("degraded", "title", status=status), summary
 
 
-def _scope(scope: Mapping[str, str], cat: Catalog) -> str:
+def scope_words(scope: Mapping[str, str], cat: Catalog) -> str:
+    """A scope in a language's words: 'network trc20', 'all networks (global)'."""
     if not scope:
         return str(cat.raw("scope", "global"))
     labels = cat.raw("scope", "labels")
@@ -117,7 +118,7 @@ def _values(d: Mapping[str, Any], cat: Catalog, zone: str) -> dict[str, object]:
         "criterion": criterion,
         "kind": d["kind"],
         "kind_name": cat.raw("kinds", d["kind"]) if cat.has("kinds", d["kind"]) else d["kind"],
-        "scope": _scope(d["scope"], cat),
+        "scope": scope_words(d["scope"], cat),
         "status": cat.raw("status", status),
         "id": d["id"],
         "opened_at": fmt.local_time(fmt.parse_time(d["opened_at"]), zone),

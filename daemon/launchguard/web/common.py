@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
@@ -12,7 +12,7 @@ from typing import Any
 
 from launchguard.config.warroom import WarroomSettings
 from launchguard.notify import formatting as fmt
-from launchguard.notify.catalog import catalog
+from launchguard.notify.catalog import Catalog, catalog
 
 Json = Mapping[str, Any]
 SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
@@ -50,14 +50,38 @@ class Words:
 
     def both(self, *path: str, **values: object) -> str:
         """`<span lang=ru>…</span> · <span lang=en>…</span>` (once when they are equal)."""
-        shown = [(lang, catalog(lang).render(*path, **values)) for lang in self.languages]
-        if len({text for _, text in shown}) == 1:
+        return self.each(lambda cat: cat.render(*path, **values))
+
+    def each(self, text: Callable[[Catalog], str]) -> str:
+        """`text` in every language, each with its own words and units (once when equal)."""
+        return self.join([(lang, text(catalog(lang))) for lang in self.languages])
+
+    @staticmethod
+    def join(shown: Sequence[tuple[str, str]]) -> str:
+        """(language, text) pairs as bilingual HTML, once when the texts are equal."""
+        if len({t for _, t in shown}) == 1:
             return escape(shown[0][1])
         sep = '<span class="sep"> · </span>'
         return sep.join(f'<span lang="{lang}">{escape(t)}</span>' for lang, t in shown)
 
+    def duration(self, seconds: float) -> str:
+        """A duration in each language's own units ('15 min 39 s' in English)."""
+        return self.each(lambda cat: fmt.duration(seconds, cat))
+
+    def value(self, name: str, raw: object) -> str:
+        """A value in the unit of `name`: a duration in each language's units, anything
+        else once, as English writes it (numbers, percentages and times need no words)."""
+        if catalog("en").unit(name) == "duration":
+            return self.each(lambda cat: fmt.value(name, raw, cat, self.zone))
+        return escape(fmt.value(name, raw, catalog("en"), self.zone))
+
     def page(self, key: str, **values: object) -> str:
         return self.both("page", key, **values)
+
+    def clock(self, unix: float, now: float) -> str:
+        """'19:38' in the launch's zone, with the date when it is not the day of `now`."""
+        shown, today = (fmt.local_time(t, self.zone) for t in (unix, now))
+        return shown[11:16] if shown[:10] == today[:10] else shown[:16]
 
     def time(self, rfc: str | None) -> str:
         return escape(fmt.local_time(fmt.parse_time(rfc), self.zone)) if rfc else "—"

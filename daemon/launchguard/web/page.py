@@ -18,6 +18,7 @@ from launchguard.notify import formatting as fmt
 from launchguard.notify.catalog import catalog
 from launchguard.web.cards import decision_card
 from launchguard.web.common import Json, PageData, Words, fill
+from launchguard.web.headline import headline, matrix
 from launchguard.web.tables import health_table, resolved_table, sla_table, slo_table
 
 ORDER = ("full_rollback", "partial_rollback", "slo_breach", "volume_guardrail", "promote")
@@ -63,8 +64,15 @@ def render_content(data: PageData) -> str:
             "health",
         )
     }
+    rollbacks = {
+        (d["criterion"], d["scope"].get("network", "")): d["id"]
+        for d in decisions
+        if d["kind"] in ("partial_rollback", "full_rollback")
+    }
     return fill(
         "content.html",
+        headline=headline(decisions, st, data.now, w),
+        matrix=matrix(st, rollbacks, w),
         evaluated_to=escape(ev.get("evaluated_to") or ""),
         open_ids=" ".join(d["id"] for d in st["decisions"]),
         resolved_ids=" ".join(d["id"] for d in data.resolved),

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from html import escape
 
 from launchguard.notify import formatting as fmt
-from launchguard.notify.catalog import catalog
 from launchguard.web.common import Json, Words, scope_text
 
 
@@ -17,7 +16,6 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str) -> str:
 
 
 def slo_table(st: Json, w: Words) -> str:
-    en = catalog("en")
     rows = []
     for r in [*st.get("slos", []), *st.get("slo_details", [])]:
         state = {"met": "met", "breached": "breached"}.get(r["state"], "no_data")
@@ -26,8 +24,8 @@ def slo_table(st: Json, w: Words) -> str:
             [
                 escape(r["slo"]),
                 escape(scope),
-                escape(fmt.value(r["slo"], r["value"], en, w.zone)),
-                escape(f"{r['comparison']} {fmt.value(r['slo'], r['objective'], en, w.zone)}"),
+                w.value(r["slo"], r["value"]),
+                f"{escape(r['comparison'])} {w.value(r['slo'], r['objective'])}",
                 f'<span class="state {state}">{w.page(state)}</span>',
             ]
         )
@@ -48,7 +46,7 @@ def sla_table(decisions: Sequence[Json], w: Words) -> str:
                 escape(str(detail.get("priority", ""))),
                 escape(d["criterion"].removeprefix("sla_")),
                 escape(fmt.local_time(due, w.zone)) if isinstance(due, int | float) else "—",
-                escape(fmt.duration(float(detail.get("late_by") or 0.0), w.first)),
+                w.duration(float(detail.get("late_by") or 0.0)),
                 escape(", ".join(detail.get("escalate_to") or [])),
             ]
         )
@@ -69,12 +67,12 @@ def resolved_table(decisions: Sequence[Json], w: Words) -> str:
                 escape(scope_text(d["scope"])),
                 w.time(d["opened_at"]),
                 w.time(d["resolved_at"]),
-                escape(fmt.duration(resolved - opened, w.first)),
+                w.duration(resolved - opened),
             ]
         )
     head = [
-        "",
-        "",
+        w.page("kind_col"),
+        w.page("criterion_col"),
         w.page("scope_col"),
         w.page("opened_col"),
         w.page("resolved_col"),
