@@ -31,6 +31,7 @@ from launchguard.web import warroom_routes
 from warroom_browser import (
     ARGS,
     CHROMIUM,
+    COLUMNS,
     EN_UNITS,
     PHONE,
     RU_UNITS,
@@ -229,6 +230,12 @@ async def test_with_two_rollbacks_open_the_headline_matrix_and_cards_are_above_t
             "article.kind-partial_rollback",
         ):
             await assert_in_viewport(page, selector)
+        # Every column in use: status beside the decisions, and in each rollback card the
+        # texts, the checklist and the evidence side by side.
+        lefts = await page.evaluate(COLUMNS)
+        assert lefts["status"] < lefts["decisions"], lefts
+        for card in lefts["cards"]:
+            assert card[0] < card[1] < card[2], lefts
         await page.screenshot(path=str(artifacts / "warroom-wall-1920x1080.png"))
 
     async with opened(browser, base + "/", PHONE, problems) as phone:

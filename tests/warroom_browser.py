@@ -98,6 +98,20 @@ BOXES = """sel => [...document.querySelectorAll(sel)].map(e => {
 })"""
 
 
+COLUMNS = """() => {
+    const left = e => Math.round(e.getBoundingClientRect().left);
+    const cards = document.querySelectorAll(
+        "article.kind-full_rollback, article.kind-partial_rollback");
+    return {
+        status: left(document.querySelector("#criteria-matrix")),
+        decisions: left(document.querySelector("#open-decisions")),
+        cards: [...cards].map(
+            c => [".texts", ".checklist", ".evidence"].map(q => left(c.querySelector(q)))),
+    };
+}"""
+"""Left edges at wall size: the status pane, the decisions pane, each rollback card's parts."""
+
+
 async def assert_in_viewport(page: Page, selector: str) -> None:
     """Every element matching `selector` is rendered and visible without scrolling (measured
     in one script run, so a refresh of the content cannot swap the nodes in between)."""
