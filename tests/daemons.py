@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,16 @@ class RecordingSink:
     def announced(self) -> list[tuple[str, str]]:
         """(event, decision id) of every transition delivered, in order."""
         return [(t.event, t.decision.id) for r in self.reports for t in r.transitions]
+
+
+def port_is_free(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:`port` (it can be bound)."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 async def eventually(

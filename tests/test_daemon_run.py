@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from daemons import port_is_free
 from launchguard.commands.run import once_summary
 from launchguard.sim.servers import free_port
 
@@ -28,15 +28,6 @@ GOOD = (
     + PASSWORD
     + "}}\njournal: {enabled: false}\nplan: {volume_guardrail: {enabled: false}}\n"
 )
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
