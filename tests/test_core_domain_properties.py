@@ -62,6 +62,7 @@ HOSTILE = st.one_of(
         [
             *(math.inf, -math.inf, math.nan, 1e308, -1e308, -1.0, -0.0, 5e-324, 1.5, -1e-300),
             *(1e12, Y2100 + 1, Y2000 - 1, Y2000, Y2100, 0.0),  # around the plausible times
+            *(2.0**53, 2.0**53 + 2, 1e16),  # around the largest plausible count
         ]
     ),
     st.floats(),  # any float, NaN and infinities included
@@ -69,14 +70,14 @@ HOSTILE = st.one_of(
 
 
 def outside(value: float, domain: str) -> bool:
-    """The documented domains: ±Inf and NaN never; ratio [0, 1]; duration and count ≥ 0;
-    timestamp 2000-01-01 … 2100-01-01."""
+    """The documented domains: ±Inf and NaN never; ratio [0, 1]; duration and count from 0 to
+    2^53; timestamp 2000-01-01 … 2100-01-01."""
     if not math.isfinite(value):
         return True
     if domain == "ratio":
         return not 0.0 <= value <= 1.0 + RATIO_SLACK
     if domain in ("duration", "count"):
-        return value < 0.0
+        return not 0.0 <= value <= 2.0**53
     return domain == "timestamp" and not Y2000 <= value <= Y2100
 
 

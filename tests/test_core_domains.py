@@ -56,12 +56,15 @@ SAMPLES = [
     ("webhook_success", -0.01, "-0.01 is not a ratio in [0, 1]"),
     ("webhook_success", NAN, "NaN"),
     ("passthrough_p95", 0.0, None),
-    ("passthrough_p95", 1e308, None),
-    ("passthrough_p95", -1.0, "-1 is not a duration ≥ 0 s"),
-    ("passthrough_p95", INF, "+Inf is not a duration ≥ 0 s"),
-    ("payout_queue", 1e308, None),
-    ("payout_queue", -3.0, "-3 is not a count ≥ 0"),
-    ("payout_queue", -1e308, "-1e+308 is not a count ≥ 0"),
+    ("passthrough_p95", 9e15, None),
+    ("passthrough_p95", 1e308, "1e+308 is not a duration in [0, 9.007e+15] s"),
+    ("passthrough_p95", -1.0, "-1 is not a duration in [0, 9.007e+15] s"),
+    ("passthrough_p95", INF, "+Inf is not a duration in [0, 9.007e+15] s"),
+    ("payout_queue", 2.0**53, None),  # the largest integer a float holds exactly
+    ("payout_queue", 2.0**53 + 2, "9.0072e+15 is not a count in [0, 9.007e+15]"),
+    ("payout_queue", 1e308, "1e+308 is not a count in [0, 9.007e+15]"),
+    ("payout_queue", -3.0, "-3 is not a count in [0, 9.007e+15]"),
+    ("payout_queue", -1e308, "-1e+308 is not a count in [0, 9.007e+15]"),
     ("eod_cutoff", Y2000, None),
     ("eod_cutoff", Y2100, None),
     ("eod_cutoff", INF, "+Inf is not a plausible unix time (2000-01-01 … 2100-01-01)"),
@@ -153,6 +156,16 @@ def test_every_shipped_signal_declares_the_domain_of_what_it_measures() -> None:
             "domains",
             id="a plausible-time range that ends before it starts is rejected",
         ),
+        pytest.param(
+            {"domains": {"count_max": float("inf")}},
+            "domains.count_max",
+            id="an infinite largest count is rejected (±Inf is in no domain)",
+        ),
+        pytest.param(
+            {"domains": {"duration_max": "0s"}},
+            "domains.duration_max",
+            id="a largest duration of zero is rejected",
+        ),
     ],
 )
 def test_a_bad_domain_in_config_is_rejected_with_its_field(
@@ -178,14 +191,15 @@ CASES = [
     (passthrough_case(p95_now=INF), "passthrough_rollback", TRC20, "+Inf is not a duration"),
     (passthrough_case(p95_before=-1.0), "passthrough_rollback", TRC20, "-1 is not a duration"),
     (passthrough_case(queue_now=-1e308), "passthrough_rollback", TRC20, "is not a count"),
-    (stall_case(completed=-2.0), "payout_stall", TRC20, "-2 is not a count ≥ 0"),
+    (stall_case(completed=-2.0), "payout_stall", TRC20, "-2 is not a count in [0, 9.007e+15]"),
     (stall_case(queue_now=INF), "payout_stall", TRC20, "+Inf is not a count"),
     (webhook_case(success=-INF), "webhook_rollback", GLOBAL, "-Inf is not a ratio in [0, 1]"),
     (webhook_case(success=1.5), "webhook_rollback", GLOBAL, "1.5 is not a ratio in [0, 1]"),
     (webhook_case(dead_before=-INF), "webhook_rollback", GLOBAL, "-Inf is not a count"),
-    (sev1_case(1e308), "sev1", GLOBAL, None),  # valid: a huge count still fires
-    (sev1_case(INF), "sev1", GLOBAL, "+Inf is not a count ≥ 0"),
-    (sev1_case(-1.0), "sev1", GLOBAL, "-1 is not a count ≥ 0"),
+    (sev1_case(9e15), "sev1", GLOBAL, None),  # valid: a huge count still fires
+    (sev1_case(1e308), "sev1", GLOBAL, "1e+308 is not a count in [0, 9.007e+15]"),
+    (sev1_case(INF), "sev1", GLOBAL, "+Inf is not a count in [0, 9.007e+15]"),
+    (sev1_case(-1.0), "sev1", GLOBAL, "-1 is not a count in [0, 9.007e+15]"),
 ]
 
 
@@ -198,7 +212,7 @@ CASES += [
     (_cutoff(INF), "eod_unsettled", TRC20, "+Inf is not a plausible unix time"),
     (_cutoff(-INF), "eod_unsettled", TRC20, "-Inf is not a plausible unix time"),
     (_cutoff(1e308), "eod_unsettled", TRC20, "1e+308 is not a plausible unix time"),
-    (eod_pair(unsettled_now=-5.0), "eod_unsettled", TRC20, "-5 is not a count ≥ 0"),
+    (eod_pair(unsettled_now=-5.0), "eod_unsettled", TRC20, "-5 is not a count in [0, 9.007e+15]"),
 ]
 
 

@@ -4,7 +4,7 @@ never open or resolve a decision (`backtest`); the daemon counts them per signal
 
 One day, healthy until T1; from T1 each hostile operand sits under data that would otherwise
 fire its criterion (a high p95, unsettled sessions, failing webhooks). The sev1 gauge fires
-at T1 (a real full rollback) and turns +Inf 30 minutes later: the decision must stay open.
+at T1 (a real full rollback) and turns 1e308 30 minutes later: the decision must stay open.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def hostile_day() -> Any:
         webhook_success_per_step=const(40.0),
         webhook_failure_per_step=from_t1(0.0, 10.0),
         dead_letter=from_t1(0.0, -INF),
-        sev1_open=lambda t: INF if t >= T1 + 30 * MINUTE else (1.0 if t >= T1 else 0.0),
+        sev1_open=lambda t: 1e308 if t >= T1 + 30 * MINUTE else (1.0 if t >= T1 else 0.0),
     )
 
 
@@ -102,20 +102,20 @@ CASES = [
     pytest.param(
         "passthrough_rollback",
         {"network": "trc20"},
-        "-5 is not a count ≥ 0",
+        "-5 is not a count in [0, 9.007e+15]",
         id="a negative queue under a high p95 is inconclusive, never a rollback",
     ),
     pytest.param(
         "webhook_rollback",
         {},
-        "-Inf is not a count ≥ 0",
+        "-Inf is not a count in [0, 9.007e+15]",
         id="-Inf dead letters under failing webhooks are inconclusive, never a rollback",
     ),
     pytest.param(
         "sev1",
         {},
-        "+Inf is not a count ≥ 0",
-        id="a sev1 gauge turning +Inf is inconclusive and never resolves the open rollback",
+        "1e+308 is not a count in [0, 9.007e+15]",
+        id="a sev1 gauge turning 1e308 is inconclusive and never resolves the open rollback",
     ),
 ]
 
@@ -129,7 +129,7 @@ def test_an_invalid_operand_is_inconclusive_with_its_reason_and_decides_nothing(
     reason: str,
 ) -> None:
     mine = [d for d in decided["decisions"] if (d["criterion"], d["scope"]) == (criterion, scope)]
-    if criterion == "sev1":  # fired on valid data at T1, held open through the +Inf hours
+    if criterion == "sev1":  # fired on valid data at T1, held open through the 1e308 hours
         assert [(unix(d["opened_at"]), d["resolved_at"]) for d in mine] == [(T1, None)]
     else:
         assert mine == []
