@@ -1,7 +1,9 @@
 """Load the launch config: shipped defaults, then the user's YAML file, then environment.
 
 Precedence, lowest first: `defaults/launch.yaml`, the file (deep-merged over the defaults),
-`LAUNCHGUARD_<SECTION>__<FIELD>` environment variables, and `LAUNCHGUARD_PROMETHEUS_URL`.
+`LAUNCHGUARD_<SECTION>__<FIELD>` environment variables (every section), and
+`LAUNCHGUARD_PROMETHEUS_URL`. A problem with a value an environment variable set names
+that variable as its source.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import ValidationError, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from launchguard.config.checks import Problem, problems
@@ -27,35 +29,64 @@ URL_ENV = "LAUNCHGUARD_PROMETHEUS_URL"
 
 
 class ConfigError(Exception):
-    """The config cannot be used; `problems` lists each one with its field path."""
+    """The config cannot be used; `problems` lists each one with its field path.
 
-    def __init__(self, source: str, found: list[Problem]) -> None:
+    `sources` names, by field path, where a problem's value came from when that is not
+    `source` (an environment variable overriding the file)."""
+
+    def __init__(
+        self, source: str, found: list[Problem], sources: Mapping[str, str] | None = None
+    ) -> None:
         self.source = source
         self.problems = found
+        self.sources = dict(sources or {})
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
         return [
-            f"{self.source}: {path}: {msg}" if path else f"{self.source}: {msg}"
+            f"{self.source_of(path)}: {path}: {msg}" if path else f"{self.source}: {msg}"
             for path, msg in self.problems
         ]
 
+    def source_of(self, path: str) -> str:
+        """The environment variable that set `path` (or a field above it), else `source`."""
+        for field, variable in self.sources.items():
+            if path == field or path.startswith(field + "."):
+                return variable
+        return self.source
 
-class _EnvOverrides(BaseSettings):
-    """Environment overrides, parsed by pydantic-settings into nested sections."""
 
+ENV_PREFIX, ENV_NESTING = "LAUNCHGUARD_", "__"
+ENV_SECTIONS = tuple(name for name in LaunchConfig.model_fields if name != "version")
+"""Every section of the config takes `LAUNCHGUARD_<SECTION>__<FIELD>` variables."""
+
+
+class _EnvSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LAUNCHGUARD_", env_nested_delimiter="__", extra="ignore"
+        env_prefix=ENV_PREFIX, env_nested_delimiter=ENV_NESTING, extra="ignore"
     )
 
-    prometheus: dict[str, Any] = {}
-    evaluation: dict[str, Any] = {}
-    launch: dict[str, Any] = {}
-    alertmanager: dict[str, Any] = {}
-    journal: dict[str, Any] = {}
-    server: dict[str, Any] = {}
-    daemon: dict[str, Any] = {}
-    warroom: dict[str, Any] = {}
+
+_EnvOverrides: type[BaseSettings] = create_model(
+    "_EnvOverrides",
+    __base__=_EnvSettings,
+    **{name: (dict[str, Any], {}) for name in ENV_SECTIONS},  # type: ignore[call-overload]
+)
+"""Environment overrides, parsed by pydantic-settings into nested sections."""
+
+
+def env_fields(env: Mapping[str, str]) -> dict[str, str]:
+    """Field path (`evaluation.interval`) → the variable setting it, for every
+    `LAUNCHGUARD_<SECTION>__<FIELD>` variable of a section (names are not case-sensitive)."""
+    found = {}
+    for name in env:
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or ENV_NESTING not in upper:
+            continue
+        parts = upper.removeprefix(ENV_PREFIX).lower().split(ENV_NESTING)
+        if parts[0] in ENV_SECTIONS and all(parts):
+            found[".".join(parts)] = name
+    return found
 
 
 def default_text() -> str:
@@ -83,18 +114,22 @@ def load(path: str | os.PathLike[str] | None = None) -> Launch:
     if file is not None:
         raw = deep_merge(raw, _read(file))
     raw = deep_merge(raw, _env_overrides(env))
-    return to_domain(parse(raw, source))
+    return to_domain(parse(raw, source, env_fields(env)))
 
 
-def parse(raw: Mapping[str, Any], source: str) -> LaunchConfig:
-    """Validate a raw mapping into the schema; raise `ConfigError` with every problem."""
+def parse(
+    raw: Mapping[str, Any], source: str, sources: Mapping[str, str] | None = None
+) -> LaunchConfig:
+    """Validate a raw mapping into the schema; raise `ConfigError` with every problem.
+    `sources`: field path → where its value came from, when not `source` (`env_fields`)."""
     try:
         config = LaunchConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(source, [_pydantic_problem(err) for err in exc.errors()]) from None
+        found = [_pydantic_problem(err) for err in exc.errors()]
+        raise ConfigError(source, found, sources) from None
     found = problems(config)
     if found:
-        raise ConfigError(source, found)
+        raise ConfigError(source, found, sources)
     return config
 
 
