@@ -29,6 +29,7 @@ def copy(tmp_path: Path) -> Path:
     """A temp copy of the checked-in generated files."""
     for folder in ("rules", "dashboards", "docs/runbooks"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copy(ROOT / render.CLI_DOC, tmp_path / render.CLI_DOC)
     return tmp_path
 
 
@@ -76,3 +77,24 @@ def test_a_bad_config_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  slo_period: soon\n")
     assert _run("render", "--check", "--config", str(bad), "--out", str(tmp_path))[0] == 2
+
+
+def test_render_check_guards_the_command_reference(copy: Path) -> None:
+    doc = copy / render.CLI_DOC
+    doc.write_text(doc.read_text().replace("| `--once` |", "| `--twice` |"))
+    code, out = _run("render", "--check", "--out", str(copy))
+    assert code == 1
+    assert "-| `--twice` |" in out and "+| `--once` |" in out
+
+
+def test_render_check_outside_a_checkout_says_so_in_one_line_and_exits_2(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["render", "--check", "--out", str(tmp_path)])
+    assert code == 2
+    assert out.getvalue() == ""  # no diff of every generated file as new
+    assert err.getvalue().splitlines()[-1] == (
+        f"launchguard: render --check: no rules/ under {tmp_path.resolve()}: run it from the"
+        " repository root (cd there) or give --out DIR"
+    )
+    assert list(tmp_path.iterdir()) == []  # nothing written

@@ -13,6 +13,7 @@ from launchguard import __version__, logs
 from launchguard.commands import audit, demo, evaluation, gonogo, report, run, sla, validate
 from launchguard.commands import render as render_cmd
 from launchguard.commands import sim as sim_cmd
+from launchguard.commands.options import add_common, add_format
 from launchguard.config.loader import ConfigError
 from launchguard.coverage import NoData
 from launchguard.errors import one_line
@@ -40,21 +41,6 @@ REGISTRARS: tuple[Registrar, ...] = (
 )
 
 
-def _common(p: argparse.ArgumentParser, prometheus: bool = True) -> None:
-    p.add_argument(
-        "--config",
-        metavar="FILE",
-        help="launch config YAML (default: $LAUNCHGUARD_CONFIG, else the shipped defaults)",
-    )
-    if prometheus:
-        p.add_argument(
-            "--prometheus",
-            metavar="URL",
-            help="Prometheus base URL (default: $LAUNCHGUARD_PROMETHEUS_URL, else "
-            "prometheus.url of the config)",
-        )
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="launchguard",
@@ -68,32 +54,32 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("check", help="one evaluation: SLOs, criteria and open decisions")
-    _common(p)
-    p.add_argument("--at", metavar="T", help="evaluation time (default: now)")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    add_common(p)
+    p.add_argument("--at", metavar="T", help="evaluation time (default: now, in whole seconds)")
+    add_format(p)
     p.set_defaults(handler=evaluation.check)
 
     p = sub.add_parser("backtest", help="the decisions launchguard takes over a past range")
-    _common(p)
+    add_common(p)
     p.add_argument("--start", metavar="T", required=True, help="first evaluation time")
     p.add_argument(
         "--end",
         metavar="T",
         required=True,
-        help="last evaluation time (inclusive); a range past the data is evaluated up to "
-        "where the data ends, stated as evaluated_to",
+        help="last evaluation time (inclusive; not before --start); a range past the data is"
+        " evaluated up to where the data ends, stated as evaluated_to",
     )
     p.add_argument(
         "--step",
         metavar="DURATION",
         help="time between evaluations, e.g. 30s (default: evaluation.interval)",
     )
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    add_format(p)
     p.set_defaults(handler=evaluation.backtest)
 
     p = sub.add_parser("validate", help="check a config file; print every problem")
     p.add_argument("file", nargs="?", metavar="FILE", help="config file (or use --config)")
-    _common(p, prometheus=False)
+    add_common(p, prometheus=False)
     p.set_defaults(handler=validate.run)
     for register in REGISTRARS:
         register(sub)

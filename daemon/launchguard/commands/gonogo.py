@@ -8,7 +8,13 @@ import json
 from typing import Any
 
 from launchguard.commands.evaluation import UsageError
-from launchguard.commands.options import add_common, launch_from, time_or_now, with_prometheus
+from launchguard.commands.options import (
+    add_common,
+    add_format,
+    launch_from,
+    time_or_now,
+    with_prometheus,
+)
 from launchguard.config.domain import Launch
 from launchguard.config.durations import format_duration, parse_duration
 from launchguard.core import calendar
@@ -57,7 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="how far back the SLOs, rollbacks and incidents are checked, e.g. 24h "
         "(default: plan.gonogo.window)",
     )
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    add_format(p)
     p.set_defaults(handler=run)
 
     p = sub.add_parser(
@@ -70,7 +76,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_common(p, prometheus=False)
     p.add_argument("--at", metavar="T", help="RFC 3339 or unix seconds (default: now)")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    add_format(p)
     p.set_defaults(handler=show_calendar)
 
 

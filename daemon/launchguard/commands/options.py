@@ -13,7 +13,7 @@ from launchguard.commands.evaluation import launch_from, parse_time
 from launchguard.config.domain import Launch
 from launchguard.prometheus import PrometheusClient
 
-__all__ = ["add_common", "launch_from", "on_grid", "time_or_now", "with_prometheus"]
+__all__ = ["add_common", "add_format", "launch_from", "on_grid", "time_or_now", "with_prometheus"]
 
 T = TypeVar("T")
 
@@ -32,6 +32,19 @@ def add_common(p: argparse.ArgumentParser, prometheus: bool = True) -> None:
             help="Prometheus base URL (default: $LAUNCHGUARD_PROMETHEUS_URL, else "
             "prometheus.url of the config)",
         )
+
+
+FORMATS = {"table": "for people", "markdown": "for people", "json": "for tools"}
+
+
+def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("table", "json")) -> None:
+    """--format, the first choice the default."""
+    p.add_argument(
+        "--format",
+        choices=choices,
+        default=choices[0],
+        help="output format: " + ", ".join(f"{c} {FORMATS[c]}" for c in choices),
+    )
 
 
 def on_grid(now: float, interval: float) -> float:

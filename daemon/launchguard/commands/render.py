@@ -1,6 +1,7 @@
 """`launchguard render [--check] [--out DIR]`: write the Prometheus rules, their promtool
-tests, the Grafana dashboards and the runbooks from the config; `--check` writes nothing,
-prints a unified diff and exits 1 when a checked-in file differs."""
+tests, the Grafana dashboards and the runbooks from the config, and docs/cli.md from the
+argument parser; `--check` writes nothing, prints a unified diff and exits 1 when a
+checked-in file differs, 2 when the directory is not a checkout (no rules/)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from launchguard.commands.evaluation import UsageError
 from launchguard.commands.options import add_common
 from launchguard.config.loader import load
 from launchguard.generate import render
@@ -18,7 +20,9 @@ EXIT_STALE = 1
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "render", help="write rules/, rules/tests/, dashboards/ and docs/runbooks/ from the config"
+        "render",
+        help="write rules/, rules/tests/, dashboards/ and docs/runbooks/ from the config, and "
+        "docs/cli.md from the commands' help texts",
     )
     add_common(p, prometheus=False)
     p.add_argument(
@@ -42,6 +46,12 @@ def run(args: argparse.Namespace) -> int:
     for line in link_warnings(config):
         print(line, file=sys.stderr)
     if args.check:
+        if not (root / render.RULES_DIR).is_dir():
+            # Not a checkout: a diff would list every generated file as new.
+            raise UsageError(
+                f"render --check: no {render.RULES_DIR}/ under {root.resolve()}: run it from the"
+                " repository root (cd there) or give --out DIR"
+            )
         text = render.diff(files, root)
         if text:
             sys.stdout.write(text)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from launchguard.commands.evaluation import UsageError, parse_time
-from launchguard.commands.options import add_common, launch_from, with_prometheus
+from launchguard.commands.options import add_common, add_format, launch_from, with_prometheus
 from launchguard.config.domain import Launch
 from launchguard.config.durations import parse_duration
 from launchguard.reports import document, markdown, signing
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--step", metavar="DURATION", help="evaluation step (default: evaluation.interval)"
     )
-    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    add_format(p, ("markdown", "json"))
     p.add_argument(
         "--sign-key",
         metavar="FILE",

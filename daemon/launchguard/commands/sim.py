@@ -64,7 +64,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p_serve = sim.choices["serve"]
     p_serve.add_argument(
-        "--listen", default="127.0.0.1:9105", metavar="HOST:PORT", help="default 127.0.0.1:9105"
+        "--listen",
+        default="127.0.0.1:9105",
+        metavar="HOST:PORT",
+        help="where to serve /metrics (default 127.0.0.1:9105)",
     )
 
 

@@ -8,7 +8,13 @@ import time
 from dataclasses import replace
 
 from launchguard.commands.evaluation import UsageError, parse_time
-from launchguard.commands.options import add_common, launch_from, on_grid, with_prometheus
+from launchguard.commands.options import (
+    add_common,
+    add_format,
+    launch_from,
+    on_grid,
+    with_prometheus,
+)
 from launchguard.config.domain import Launch
 from launchguard.core.frames import tick
 from launchguard.core.sla import TicketFacts, read_tickets
@@ -43,7 +49,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "ticket data ends before it, the report is as of the data's end (evaluated_to); no "
         "ticket data at all: exit 4",
     )
-    r.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    add_format(r, ("markdown", "json"))
     r.set_defaults(handler=report)
 
 
