@@ -20,6 +20,7 @@ def problems(config: LaunchConfig) -> list[Problem]:
     found += _reference_problems(config)
     found += _launch_problems(config)
     found += _auth_problems(config)
+    found += _file_problems(config)
     found += _plan_problems(config)
     return found
 
@@ -102,11 +103,39 @@ def _auth_problems(config: LaunchConfig) -> list[Problem]:
     found: list[Problem] = []
     if p.basic_auth is not None and (p.bearer_token is not None or p.bearer_token_file):
         found.append(("prometheus.basic_auth", "use either basic_auth or a bearer token"))
-    for field in ("bearer_token_file", "ca_file"):
-        path = getattr(p, field)
-        if path and not Path(path).is_file():
-            found.append((f"prometheus.{field}", f"no such file {path!r}"))
     return found
+
+
+def _file_problems(config: LaunchConfig) -> list[Problem]:
+    """Every file the config names exists, is a file and can be read."""
+    files: dict[str, str | None] = {
+        "prometheus.bearer_token_file": config.prometheus.bearer_token_file,
+        "prometheus.ca_file": config.prometheus.ca_file,
+        "alertmanager.ca_file": config.alertmanager.ca_file,
+        "journal.key_file": config.journal.key_file,
+    }
+    for i, previous in enumerate(config.journal.previous_key_files):
+        files[f"journal.previous_key_files.{i}"] = previous
+    found: list[Problem] = []
+    for field, path in files.items():
+        if path and (problem := file_problem(path)) is not None:
+            found.append((field, problem))
+    return found
+
+
+def file_problem(path: str) -> str | None:
+    """Why the file at `path` cannot be read, or None when it can."""
+    file = Path(path)
+    if not file.exists():
+        return f"no such file {path!r}"
+    if not file.is_file():
+        return f"{path!r} is not a file"
+    try:
+        with file.open("rb") as stream:
+            stream.read(1)
+    except OSError as exc:
+        return f"cannot read {path!r}: {exc.strerror}"
+    return None
 
 
 def known_criteria() -> tuple[str, ...]:

@@ -7,7 +7,10 @@ from pydantic import BaseModel, ByteSize, ConfigDict, Field, SecretStr, field_va
 from launchguard.config.durations import Duration
 from launchguard.config.urls import http_url
 
-DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
+# 32 MiB: a per-pair signal of a 1,000-pair fleet over the 6 h lookback at 30 s is 721,000
+# points, 13-19 MB of JSON; parsing an answer peaks at ~10x its size (benchmarks/
+# bench_client.py), so the largest one allowed stays within the systemd MemoryMax=512M.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 2**20
 
 
 class BasicAuth(BaseModel):
@@ -38,7 +41,7 @@ class PrometheusSettings(BaseModel):
     max_response_bytes: ByteSize = Field(
         default=ByteSize(DEFAULT_MAX_RESPONSE_BYTES),
         gt=0,
-        description="largest answer read, e.g. 64MiB; a larger one fails as response_too_large",
+        description="largest answer read, e.g. 32MiB; a larger one fails as response_too_large",
     )
     bearer_token: SecretStr | None = None
     bearer_token_file: str | None = None
