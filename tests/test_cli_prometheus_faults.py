@@ -14,17 +14,15 @@ from launchguard.cli import main
 from launchguard.sim.faultserver import FaultServer, Mode
 
 TOKEN = "tok-cli-4e4e9a0b"
-SETTINGS = {"timeout": "0.5s", "retries": 1, "backoff": "0.1s", "max_response_bytes": "2MiB"}
-DEADLINE = 0.5 * 2 + 0.1  # timeout x attempts + backoff, seconds
+SETTINGS = {"retries": 1, "backoff": "0.1s", "max_response_bytes": "2MiB"}
 SLACK = 3.0  # seconds: config loading and scheduling on a shared 2-core machine
 
 
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
+def config_with(tmp_path: Path, timeout: float) -> Path:
     token = tmp_path / "token"
     token.write_text(TOKEN + "\n")
     path = tmp_path / "launch.yaml"
-    prometheus = {**SETTINGS, "bearer_token_file": str(token)}
+    prometheus = {**SETTINGS, "timeout": timeout, "bearer_token_file": str(token)}
     path.write_text(yaml.safe_dump({"prometheus": prometheus}))
     return path
 
@@ -65,18 +63,25 @@ def test_a_prometheus_url_without_scheme_is_a_usage_error(
 
 
 @pytest.mark.parametrize(
-    ("mode", "kind"),
+    ("mode", "kind", "timeout"),
     [
-        pytest.param("drip", "timeout", id="a dripping Prometheus ends check within the deadline"),
-        pytest.param("hang", "timeout", id="a hanging Prometheus ends check within the deadline"),
-        pytest.param("huge", "response_too_large", id="an answer over the limit is exit 3"),
-        pytest.param("echo", "http", id="an echoed token never reaches the output"),
-        pytest.param("html", "http", id="an HTML error page is summarised, never printed"),
+        pytest.param(
+            "drip", "timeout", 0.5, id="a dripping Prometheus ends check within the deadline"
+        ),
+        pytest.param(
+            "hang", "timeout", 0.5, id="a hanging Prometheus ends check within the deadline"
+        ),
+        # A timeout long enough for every query to read its 2 MiB on a loaded machine.
+        pytest.param("huge", "response_too_large", 5.0, id="an answer over the limit is exit 3"),
+        pytest.param("echo", "http", 0.5, id="an echoed token never reaches the output"),
+        pytest.param("html", "http", 0.5, id="an HTML error page is summarised, never printed"),
     ],
 )
 def test_check_against_a_hostile_prometheus_exits_3_with_one_line(
-    mode: Mode, kind: str, config: Path, capsys: pytest.CaptureFixture[str]
+    mode: Mode, kind: str, timeout: float, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    config = config_with(tmp_path, timeout)
+    deadline = timeout * 2 + 0.1  # timeout x attempts + backoff, seconds
     with FaultServer(mode, size=10 * 10**6, drip_interval=0.05) as server:
         url = server.url.replace("http://", "http://reader:pa55word@")
         began = time.monotonic()
@@ -84,7 +89,7 @@ def test_check_against_a_hostile_prometheus_exits_3_with_one_line(
         elapsed = time.monotonic() - began
     out, err = capsys.readouterr()
     assert code == 3
-    assert elapsed < DEADLINE + SLACK
+    assert elapsed < deadline + SLACK
     lines = err.strip().splitlines()
     assert len(lines) == 1 and f"({kind})" in lines[0]
     for secret in (TOKEN, "pa55word"):

@@ -178,19 +178,20 @@ class PrometheusClient:
         """One HTTP exchange, connect to last byte within `timeout`, then its parse."""
         timeout = self._settings.timeout
         try:
-            async with contextlib.AsyncExitStack() as held, asyncio.timeout(timeout):
+            async with contextlib.AsyncExitStack() as held, asyncio.timeout(timeout) as clock:
                 request = self._http.build_request("POST", path, data=dict(form))
                 response = await self._http.send(request, stream=True)
                 held.push_async_callback(response.aclose)
                 status = response.status_code
                 content_type = response.headers.get("content-type", "")
                 if not 200 <= status < 300:
-                    body = await self._read(response, path, _ERROR_BODY_BYTES, held, cut=True)
+                    body = await self._read(response, path, _ERROR_BODY_BYTES, cut=True)
                     if status in _RETRIED_STATUSES:
                         message = f"{path}: {summarise(status, bytes(body), content_type)}"
                         raise _Retry(PrometheusHTTPError(status, message), _retry_after(response))
                     return read_answer(path, status, body, content_type)
-                body = await self._read(response, path, self._settings.max_response_bytes, held)
+                limit = self._settings.max_response_bytes
+                body = await self._read(response, path, limit, (held, clock))
                 # Parsed while the large-answer slot is held: the parse is the peak.
                 return read_answer(path, status, body, content_type)
         except TimeoutError:
@@ -204,7 +205,7 @@ class PrometheusClient:
         response: httpx.Response,
         path: str,
         limit: int,
-        held: contextlib.AsyncExitStack,
+        slot: tuple[contextlib.AsyncExitStack, asyncio.Timeout] | None = None,
         *,
         cut: bool = False,
     ) -> bytearray:
@@ -222,9 +223,24 @@ class PrometheusClient:
                     return body
                 raise self._too_large(path, limit)
             if not large and len(body) > _SMALL_ANSWER:
-                await held.enter_async_context(self._large_answer)
-                large = True
+                large = await self._take_large_slot(slot)
         return body
+
+    async def _take_large_slot(
+        self, slot: tuple[contextlib.AsyncExitStack, asyncio.Timeout] | None
+    ) -> bool:
+        """Hold the one large-answer slot until the attempt ends; the wait for it is not
+        the server's time, so the attempt's deadline moves by as much."""
+        if slot is None:
+            return False
+        held, clock = slot
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        await held.enter_async_context(self._large_answer)
+        when = clock.when()
+        if when is not None:
+            clock.reschedule(when + loop.time() - began)
+        return True
 
     def _too_large(self, path: str, limit: int) -> PrometheusResponseTooLarge:
         return PrometheusResponseTooLarge(
