@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from launchguard.config.loader import ConfigError
+from launchguard.core.counters import le_buckets
 from launchguard.core.criteria import evaluate_all
 from launchguard.core.domains import invalid_counts, screen
 from launchguard.core.explain import fmt_value, summary
@@ -250,3 +251,14 @@ def test_an_invalid_slo_value_is_no_data_with_the_reason() -> None:
     assert fmt_value(verdict.observations[0].value) == (
         "no data (invalid: -Inf is not a ratio in [0, 1])"
     )
+
+
+def test_a_bucket_whose_le_is_not_a_number_is_left_out_of_the_quantile() -> None:
+    scope = (("network", "trc20"),)
+    increases = {
+        (*scope, ("le", le)): n
+        for le, n in (("60.0", 5.0), ("abc", 100.0), ("NaN", 100.0), ("+Inf", 10.0))
+    }
+    assert le_buckets({tuple(sorted(k)): v for k, v in increases.items()}) == {
+        scope: [(60.0, 5.0), (INF, 10.0)]
+    }

@@ -111,12 +111,21 @@ def bucket_quantile(q: float, buckets: Iterable[tuple[float, float]]) -> float |
 
 def le_buckets(increases: Mapping[ScopeKey, float]) -> dict[ScopeKey, list[tuple[float, float]]]:
     """Bucket increases keyed by scopes with an `le` label → per scope without `le`, the
-    (upper bound, count) pairs for `bucket_quantile`."""
+    (upper bound, count) pairs for `bucket_quantile`. A bucket whose `le` is not a number
+    (or is NaN) is no bucket: left out, never an exception."""
     out: dict[ScopeKey, list[tuple[float, float]]] = {}
     for key, count in increases.items():
         labels = dict(key)
-        le = labels.pop("le", None)
-        if le is None:
+        bound = _upper_bound(labels.pop("le", None))
+        if bound is None:
             continue
-        out.setdefault(tuple(sorted(labels.items())), []).append((float(le), count))
+        out.setdefault(tuple(sorted(labels.items())), []).append((bound, count))
     return out
+
+
+def _upper_bound(le: str | None) -> float | None:
+    try:
+        bound = float(le) if le is not None else None
+    except ValueError:
+        return None
+    return bound if bound is not None and bound == bound else None
