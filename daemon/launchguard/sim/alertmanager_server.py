@@ -100,17 +100,23 @@ Notification = dict[str, Any]
 
 
 class WebhookReceiver:
-    """An HTTP server on 127.0.0.1 recording the JSON bodies POSTed to it (a thread)."""
+    """An HTTP server on 127.0.0.1 recording the JSON bodies POSTed to it (a thread). While
+    `failing`, it answers 503 and records nothing (a receiver that is down)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._received: list[Notification] = []
+        self.failing = False
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if receiver.failing:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
                 try:
                     doc = json.loads(body)
                 except ValueError:
