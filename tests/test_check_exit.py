@@ -1,5 +1,6 @@
 """`launchguard check` exit codes on a real Prometheus (DESIGN §5): 1 while a rollback is
-recommended, 0 when nothing is open, 2 when Prometheus rejects a configured query.
+recommended, 0 when nothing is open, 2 when Prometheus rejects a configured query, 4 with
+one line on stderr when the evaluation fails (check, backtest and report alike).
 
 One launch day: a sev1 is open from T1 for an hour, so `check` at T1 + 30 min recommends a
 full rollback and `check` an hour before T1 recommends nothing.
@@ -80,3 +81,42 @@ def test_a_query_prometheus_rejects_exits_2_naming_the_signal(
     assert got == 2
     assert "sev1_open" in err
     assert "regex" in err or "regular expression" in err
+
+
+def _overflow(*_args: object, **_kwargs: object) -> object:
+    raise OverflowError("cannot convert float infinity\nto integer")
+
+
+@pytest.mark.parametrize(
+    ("command", "patched"),
+    [
+        pytest.param(
+            ["check", "--at", str(int(T1))],
+            "launchguard.evaluate.evaluate_span",
+            id="check exits 4 on an error in the core",
+        ),
+        pytest.param(
+            ["backtest", "--start", str(int(T1)), "--end", str(int(T1 + HOUR))],
+            "launchguard.evaluate.evaluate_span",
+            id="backtest exits 4 on an error in the core",
+        ),
+        pytest.param(
+            ["report", "--kind", "daily", "--start", str(int(T1)), "--end", str(int(T1 + HOUR))],
+            "launchguard.reports.launch_report.evaluate_span",
+            id="report exits 4 on an error in the core",
+        ),
+    ],
+)
+def test_an_unexpected_error_exits_4_with_one_line_and_no_traceback(
+    sev1_day: PrometheusServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    patched: str,
+) -> None:
+    monkeypatch.setattr(patched, _overflow)
+    assert main([*command, "--prometheus", sev1_day.url]) == 4
+    err = capsys.readouterr().err
+    assert err == (
+        "launchguard: evaluation failed: OverflowError: cannot convert float infinity to integer\n"
+    )
