@@ -95,3 +95,11 @@ def test_check_against_a_hostile_prometheus_exits_3_with_one_line(
     for secret in (TOKEN, "pa55word"):
         assert secret not in out + err
     assert "<" not in err
+
+
+def test_run_with_an_alertmanager_url_without_scheme_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "--once", "--alertmanager", "am.example:9093"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("launchguard: --alertmanager: 'am.example:9093' has no scheme")

@@ -18,12 +18,14 @@ from launchguard.commands.evaluation import UsageError
 from launchguard.commands.options import add_common, launch_from
 from launchguard.config.domain import Launch
 from launchguard.config.server import split_listen
+from launchguard.config.urls import url_problem
 from launchguard.core.decisions import ROLLBACK_KINDS
 from launchguard.daemon import logsetup
 from launchguard.daemon.loop import Daemon
 from launchguard.daemon.service import bind, run_service
 from launchguard.interfaces import Sink
 from launchguard.prometheus import PrometheusClient
+from launchguard.scrub import Scrubber, url_secrets
 from launchguard.server import create_app, status_json
 from launchguard.sinks import Built, build_sinks
 from launchguard.web import warroom_routes
@@ -67,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
     """Run until SIGTERM/SIGINT (exit 0); with --once, one evaluation."""
     launch = launch_from(args)
     launch, host, port = _listen(args, launch)
+    for url in args.alertmanager or ():
+        if (problem := url_problem(url)) is not None:
+            raise UsageError(f"--alertmanager: {problem}")
+        launch = replace(launch, scrubber=launch.scrubber + Scrubber.of(url_secrets(url)))
     built = build_sinks(
         launch.config,
         alertmanager_urls=args.alertmanager,
