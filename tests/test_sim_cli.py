@@ -22,6 +22,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from launchguard.cli import main
+from launchguard.commands import sim as sim_command
+from launchguard.sim import scenario as scenario_module
 from launchguard.sim.process import stop_process
 from launchguard.sim.scenario import load_scenario, scenario_path
 from launchguard.sim.servers import free_port
@@ -217,6 +220,17 @@ def test_an_unknown_scenario_exits_2_listing_the_library(argv: list[str], tmp_pa
     assert want in proc.stderr
     assert "launch_day" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_an_empty_library_exits_2_naming_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for module in (scenario_module, sim_command):  # where it is read, where it is named
+        monkeypatch.setattr(module, "library_dir", lambda: tmp_path)
+    assert main(["sim", "list"]) == 2
+    assert capsys.readouterr().err == (
+        f"launchguard: no scenario in the library at {tmp_path}: reinstall launchguard\n"
+    )
 
 
 def test_a_missing_scenario_file_exits_2_naming_the_file(tmp_path: Path) -> None:

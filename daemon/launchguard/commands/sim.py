@@ -22,7 +22,8 @@ from launchguard.config.durations import parse_duration
 from launchguard.sim.exporter import ScenarioCollector, serve
 from launchguard.sim.generator import grid_start, write_history
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.scenario import Scenario, list_scenarios, load_scenario
+from launchguard.sim.scenario import Scenario, library_dir, list_scenarios, load_scenario
+from launchguard.sim.servers import ComponentError
 
 LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")  # Prometheus' label names
 
@@ -73,6 +74,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def list_command(_args: argparse.Namespace) -> int:
     rows = list_scenarios()
+    if not rows:  # an install without the package data (pyproject's package-data)
+        raise ComponentError(
+            f"no scenario in the library at {library_dir()}: reinstall launchguard"
+        )
     width = max(len(name) for name, _ in rows)
     for name, description in rows:
         print(f"{name.ljust(width)}  {description}")
