@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from daemons import HEALTHY, FakeSource, RecordingSink, test_launch
+from daemons import HEALTHY, FakeSource, RecordingSink, per_network, test_launch
 from launchguard import names
 from launchguard.config.server import ServerSettings
 from launchguard.daemon import Daemon
@@ -85,6 +85,12 @@ class Sick:
 
     def break_sink(self) -> None:
         self.recorder.fail = True
+
+    def break_alert_texts(self) -> None:
+        def boom(*_args: object) -> object:
+            raise KeyError("evidence")
+
+        self.monkeypatch.setattr("launchguard.sinks.alert_bodies.notify.texts", boom)
 
     def break_gonogo(self) -> None:
         async def boom(*_args: object) -> object:
@@ -174,6 +180,29 @@ async def test_an_exception_ends_the_cycle_as_error_and_keeps_the_rollback_alive
         assert (await api.get("/readyz")).status_code == 200
         assert samples(daemon, names.EVALUATION_DEGRADED) == 0
         assert samples(daemon, names.CYCLES, outcome="error") == 3
+
+
+async def test_a_decision_whose_texts_fail_to_render_is_still_posted_and_the_cycle_errs(
+    alertmanager: AlertmanagerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sick = Sick(alertmanager, monkeypatch)
+    daemon = sick.daemon
+    await daemon.start(sick.clock.now)
+    sick.break_alert_texts()
+    sick.source.values["passthrough_p95"] = per_network(2000.0)  # SLO breaches open
+    report = await sick.cycle()
+    opened = [t.decision for t in report.transitions if t.event == "opened"]
+    assert len(opened) == 2
+    assert daemon.snapshot.last_outcome == "error"
+    assert "texts of decision" in daemon.snapshot.last_error
+    assert samples(daemon, names.CYCLE_ERRORS, stage="sink") == 1
+    for d in opened:  # posted with plain texts, every label in place
+        [alert] = alertmanager.alerts(decision_id=d.id)
+        assert alert["labels"]["criterion"] == d.criterion
+        assert "could not be rendered" in alert["annotations"]["description"]
+    after = await sick.cycle()
+    assert after is not None and after.degraded is not None
+    assert after.degraded.reason == "evaluation_error"
 
 
 async def test_a_failing_rebuild_is_retried_each_cycle_and_ready_only_once_it_succeeds(

@@ -21,16 +21,15 @@ from typing import Any
 import httpx
 import structlog
 
-from launchguard import names, notify
+from launchguard import names
 from launchguard.config.alertmanager import AlertmanagerSettings
-from launchguard.core import sla
 from launchguard.core.decisions import Decision
 from launchguard.core.frames import Tick, tick
 from launchguard.http_summary import post_problem
 from launchguard.interfaces import CycleReport, Degraded, Delivery, failures
 from launchguard.output.timefmt import rfc3339
 from launchguard.scrub import NO_SECRETS, Scrubber
-from launchguard.sinks import texts
+from launchguard.sinks.alert_bodies import decision_body, degraded_body
 from launchguard.sinks.backoff import Backoff
 
 Alert = dict[str, Any]
@@ -46,6 +45,10 @@ class Target:
     backoff: Backoff = field(default_factory=Backoff)
     last_success: float | None = None
     last_open_ids: frozenset[str] = frozenset()
+
+
+class AlertTextError(Exception):
+    """Some alerts went out without their texts (their rendering raised)."""
 
 
 class AlertmanagerSink:
@@ -76,6 +79,7 @@ class AlertmanagerSink:
         self._rendered: dict[_TextKey, _Body] = {}  # this cycle's rendered labels and texts
         self._previous: dict[_TextKey, _Body] = {}  # the cycle before's
         self._one_off: dict[str, Decision] = {}  # id → a one-off decision not yet posted
+        self._bugs: list[str] = []  # texts that failed to render in this delivery
         self._client = _http_client(settings, transport)
 
     def pending(self) -> int:
@@ -84,7 +88,8 @@ class AlertmanagerSink:
 
     async def deliver(self, report: CycleReport) -> Delivery:
         """Post this cycle's alerts; an Alertmanager that fails is a failure in the result
-        (one per failed post), never an exception."""
+        (one per failed post), never an exception. A decision whose texts fail to render is
+        posted with plain ones, then `AlertTextError` is raised (a bug, not a target)."""
         now = self.clock()
         # Rendered texts live for one cycle beyond their last use (bounded by what is open).
         self._previous, self._rendered = self._rendered, {}
@@ -112,6 +117,9 @@ class AlertmanagerSink:
         problems = await asyncio.gather(
             *(self._post(t, open_alerts, open_ids, opened, now) for t in self.targets)
         )
+        bugs, self._bugs = self._bugs, []
+        if bugs:  # posted anyway; the cycle reports the bug
+            raise AlertTextError(f"{len(bugs)} alert(s) without texts; {bugs[0]}")
         return failures([p for p in problems if p])
 
     async def close(self) -> None:
@@ -129,33 +137,23 @@ class AlertmanagerSink:
         are rendered once and reused while the decision is re-posted every cycle (thousands
         of open SLA breaches would otherwise be rendered again each cycle)."""
         key = (d.id, d.evidence.at, d.resolved_at)
-        body = self._rendered.get(key) or self._previous.get(key) or self._render(d)
-        self._rendered[key] = body
+        body = self._rendered.get(key) or self._previous.get(key)
+        if body is None:
+            failed = len(self._bugs)
+            body = self._render(d)
+            if len(self._bugs) == failed:  # a fallback is rendered again next time
+                self._rendered[key] = body
+        else:
+            self._rendered[key] = body
         labels, annotations = body
         ends = d.resolved_at if d.resolved_at is not None else tick(now + self.ahead)
         return _alert(labels, annotations, d.opened_at, ends)
 
-    def _render(self, d: Decision) -> tuple[dict[str, str], dict[str, str]]:
-        labels = {
-            **dict(d.scope),
-            names.LABEL_ALERTNAME: names.alertname_for(d.kind),
-            names.LABEL_CRITERION: d.criterion,
-            names.LABEL_KIND: d.kind,
-            names.LABEL_SEVERITY: names.severity_for(d.kind),
-            names.LABEL_DECISION_ID: d.id,
-            names.LABEL_LAUNCH: self.settings.launch,
-            **sla.escalation_labels(d),  # SupportSLABreach: who it goes to
-        }
-        en, ru = notify.texts(d, "en"), notify.texts(d, "ru")  # notify/templates/{en,ru}.yaml
-        annotations = {
-            names.ANNOTATION_SUMMARY: en.headline,
-            names.ANNOTATION_DESCRIPTION: en.description,
-            names.ANNOTATION_SUMMARY_RU: ru.headline,
-            names.ANNOTATION_DESCRIPTION_RU: ru.description,
-        }
-        if en.partner_notice:
-            annotations[names.ANNOTATION_PARTNER_NOTICE] = en.partner_notice
-        return labels, annotations
+    def _render(self, d: Decision) -> _Body:
+        body, problem = decision_body(d, self.settings.launch)
+        if problem:
+            self._bugs.append(f"texts of decision {d.id}: {problem}")
+        return body
 
     def _degraded_alerts(
         self, report: CycleReport, now: float, resolved: dict[str, Alert]
@@ -172,18 +170,7 @@ class AlertmanagerSink:
         return []
 
     def _degraded_alert(self, d: Degraded, ends: Tick) -> Alert:
-        summary_en, description_en, summary_ru, description_ru = texts.degraded_texts(d)
-        labels = {
-            names.LABEL_ALERTNAME: names.ALERT_DEGRADED,
-            names.LABEL_SEVERITY: names.SEVERITY_DEGRADED,
-            names.LABEL_LAUNCH: self.settings.launch,
-        }
-        annotations = {
-            names.ANNOTATION_SUMMARY: summary_en,
-            names.ANNOTATION_DESCRIPTION: description_en,
-            names.ANNOTATION_SUMMARY_RU: summary_ru,
-            names.ANNOTATION_DESCRIPTION_RU: description_ru,
-        }
+        labels, annotations = degraded_body(d, self.settings.launch)
         return _alert(labels, annotations, d.since, max(ends, d.since))
 
     async def _post(
