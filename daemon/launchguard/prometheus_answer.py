@@ -40,18 +40,23 @@ class QueryResult:
 
 def read_answer(path: str, status: int, body: bytearray, content_type: str) -> QueryResult:
     """The result of a complete answer; raises the client's error for a failed one.
-    Empties ``body`` (its bytes are not needed once parsed)."""
-    document = _json_or_none(body)
+    Empties ``body``: a successful answer's bytes go before its JSON is parsed."""
     if status in _BAD_QUERY_STATUSES:
+        document = _json_or_none(bytes(body))
         if isinstance(document, dict) and isinstance(document.get("error"), str):
             raise PrometheusBadQuery(str(document.get("errorType")), document["error"])
         raise PrometheusBadQuery(f"HTTP {status}", summarise(status, bytes(body), content_type))
     if not 200 <= status < 300:
         raise PrometheusHTTPError(status, f"{path}: {summarise(status, bytes(body), content_type)}")
+    head = bytes(body[:4096])
+    text = body.decode("utf-8", errors="replace")
+    del body[:]  # the peak of a parse is its text and its objects, not the bytes as well
+    document = _json_or_none(text)
+    del text
     if not isinstance(document, dict):
-        head = summarise(status, bytes(body[:4096]), content_type)
-        raise PrometheusBadResponse(f"{path}: not a JSON object: {head}")
-    del body[:]
+        raise PrometheusBadResponse(
+            f"{path}: not a JSON object: {summarise(status, head, content_type)}"
+        )
     if document.get("status") != "success":
         error = api_error(document) or "no error given"
         raise PrometheusBadResponse(f"{path}: status {str(document.get('status'))[:50]!r}: {error}")
@@ -62,9 +67,9 @@ def read_answer(path: str, status: int, body: bytearray, content_type: str) -> Q
     return QueryResult(tuple(_parse_result(data)), tuple(dict.fromkeys(notes)))
 
 
-def _json_or_none(body: bytearray) -> Any:
+def _json_or_none(text: str | bytes) -> Any:
     try:
-        return json.loads(body)
+        return json.loads(text)
     except ValueError:
         return None
 
