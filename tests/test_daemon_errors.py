@@ -245,3 +245,29 @@ async def test_a_hanging_prometheus_ends_the_rebuild_at_the_cycle_deadline_and_i
     second = await sick.cycle()
     assert second is not None and second.degraded is None and len(second.open) == 1
     assert daemon.snapshot.ready
+
+
+async def test_a_restart_while_prometheus_fails_keeps_the_open_rollback_alive(
+    alertmanager: AlertmanagerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = Sick(alertmanager, monkeypatch)
+    await before.daemon.start(before.clock.now)
+    [sev1] = before.daemon.snapshot.open
+    await before.daemon.close()
+    [posted] = alertmanager.alerts(decision_id=sev1.id)
+
+    after = Sick(alertmanager, monkeypatch)  # the restarted daemon: Prometheus down
+    after.clock.now = before.clock.now + 90
+    after.source.fail = True
+    first = await after.daemon.start(after.clock.now)
+    assert first.open == () and not first.rebuilt and not after.daemon.snapshot.ready
+    [kept] = alertmanager.alerts(decision_id=sev1.id)  # its endsAt moved on
+    ahead = after.daemon.launch.config.alertmanager.ends_at_cycles * after.daemon.launch.interval
+    assert unix(kept["endsAt"]) == after.clock.now + ahead > unix(posted["endsAt"])
+    assert kept["annotations"] == posted["annotations"] and kept["labels"] == posted["labels"]
+    after.source.fail = False
+    rebuilt = await after.cycle()
+    # (The fake's sev1 has no start: the replay opens it at the lookback's start.)
+    assert rebuilt is not None and rebuilt.rebuilt
+    assert [d.criterion for d in rebuilt.open] == ["sev1"]
+    await after.daemon.close()

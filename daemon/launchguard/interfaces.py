@@ -37,6 +37,7 @@ class CycleReport:
     transitions: Sequence[Transition]  # opened/resolved at this cycle (in time order)
     open: Sequence[Decision]  # every decision open after this cycle
     degraded: Degraded | None = None
+    rebuilt: bool = True  # False until the start-up rebuild succeeds: `open` is unknown
 
 
 @dataclass(frozen=True)

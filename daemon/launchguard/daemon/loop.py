@@ -205,7 +205,8 @@ class Daemon:
 
     def _report(self, at: Tick, transitions: Sequence[Transition]) -> CycleReport:
         open_now = sorted(self.book.open.values(), key=_order) if self.book else []
-        return CycleReport(at, tuple(transitions), tuple(open_now), self.health.degraded(at))
+        degraded = self.health.degraded(at)
+        return CycleReport(at, tuple(transitions), tuple(open_now), degraded, self.book is not None)
 
     def _keep_recent(self, at: Tick) -> None:
         """Forget resolved decisions older than `daemon.keep_resolved` (bounded memory)."""

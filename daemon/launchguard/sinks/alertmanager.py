@@ -11,8 +11,6 @@ such queue: they are in every cycle's report until they resolve.
 from __future__ import annotations
 
 import asyncio
-import os
-import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from launchguard.interfaces import CycleReport, Degraded, Delivery, failures
 from launchguard.output.timefmt import rfc3339
 from launchguard.scrub import NO_SECRETS, Scrubber
 from launchguard.sinks.alert_bodies import decision_body, degraded_body
+from launchguard.sinks.alertmanager_api import credentials, held_decisions, http_client
 from launchguard.sinks.backoff import Backoff
 
 Alert = dict[str, Any]
@@ -69,7 +68,7 @@ class AlertmanagerSink:
         scrubber: Scrubber = NO_SECRETS,
     ) -> None:
         chosen = tuple(urls) if urls is not None else settings.urls
-        self.scrubber = scrubber + Scrubber.of(_credentials(settings))
+        self.scrubber = scrubber + Scrubber.of(credentials(settings))
         self.settings = settings
         self.targets = [Target(u.rstrip("/")) for u in chosen]
         self.networks = tuple(networks)
@@ -80,7 +79,7 @@ class AlertmanagerSink:
         self._previous: dict[_TextKey, _Body] = {}  # the cycle before's
         self._one_off: dict[str, Decision] = {}  # id → a one-off decision not yet posted
         self._bugs: list[str] = []  # texts that failed to render in this delivery
-        self._client = _http_client(settings, transport)
+        self._client = http_client(settings, transport)
 
     def pending(self) -> int:
         """Resolved alerts not yet acknowledged by some Alertmanager (summed over them)."""
@@ -115,7 +114,10 @@ class AlertmanagerSink:
             target.pending.update(resolved)
             target.pending.update((k, self.decision_alert(d, now)) for k, d in one_off.items())
         problems = await asyncio.gather(
-            *(self._post(t, open_alerts, open_ids, opened, now) for t in self.targets)
+            *(
+                self._post(t, open_alerts, open_ids, opened, now, report.rebuilt)
+                for t in self.targets
+            )
         )
         bugs, self._bugs = self._bugs, []
         if bugs:  # posted anyway; the cycle reports the bug
@@ -180,10 +182,24 @@ class AlertmanagerSink:
         open_ids: frozenset[str],
         opened: bool,
         now: float,
+        rebuilt: bool = True,
     ) -> str:
-        """Post to one Alertmanager if due; the failure's text, "" when none."""
+        """Post to one Alertmanager if due; the failure's text, "" when none. Before the
+        daemon knows what is open (`rebuilt` false: the rebuild has not succeeded yet), the
+        decision alerts the Alertmanager holds are re-posted with a fresh `endsAt`, so a
+        restart while Prometheus fails lets no open rollback lapse."""
         if target.backoff.waiting(now):
             return ""  # backing off; what is pending stays pending
+        if not rebuilt:
+            try:
+                held = await held_decisions(self._client, target.url, self.settings.launch)
+            except httpx.HTTPError as exc:
+                return self._failed(target, now, post_problem(exc))
+            except ValueError as exc:
+                return self._failed(target, now, f"the alert list: {exc}")
+            ends = rfc3339(tick(now + self.ahead))
+            open_alerts = open_alerts + [{**a, "endsAt": ends} for a in held]
+            opened = True  # nothing is known: always post
         unchanged = not opened and not target.pending and open_ids == target.last_open_ids
         recent = (
             target.last_success is not None
@@ -220,6 +236,10 @@ class AlertmanagerSink:
             target.backoff.succeeded()
             target.last_success = now
             return ""
+        return self._failed(target, now, problem)
+
+    def _failed(self, target: Target, now: float, problem: str) -> str:
+        """Back off from a target that failed; the failure's text, scrubbed."""
         wait = target.backoff.failed(
             now, self.settings.retry_backoff, self.settings.retry_backoff_max
         )
@@ -258,34 +278,3 @@ def _key(alert: Alert) -> str:
 
 def _degraded_key(d: Degraded) -> str:
     return f"{names.ALERT_DEGRADED}@{rfc3339(d.since)}"
-
-
-def _credentials(settings: AlertmanagerSettings) -> tuple[str, str]:
-    """The bearer token and the basic-auth password, read from the environment."""
-    auth = settings.auth
-    token = os.environ.get(auth.bearer_token_env, "") if auth.bearer_token_env else ""
-    return token, os.environ.get(auth.password_env or "", "")
-
-
-def _http_client(
-    settings: AlertmanagerSettings, transport: httpx.AsyncBaseTransport | None
-) -> httpx.AsyncClient:
-    """Credentials are read from the environment here, once, and never logged."""
-    headers: dict[str, str] = {}
-    auth: httpx.BasicAuth | None = None
-    token, password = _credentials(settings)
-    if settings.auth.bearer_token_env:
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-    elif settings.auth.username is not None:
-        auth = httpx.BasicAuth(settings.auth.username, password)
-    verify: ssl.SSLContext | bool = True
-    if settings.ca_file is not None:
-        verify = ssl.create_default_context(cafile=settings.ca_file)
-    return httpx.AsyncClient(
-        headers=headers,
-        auth=auth,
-        verify=verify,
-        timeout=httpx.Timeout(settings.timeout),
-        transport=transport,
-    )
