@@ -1,17 +1,16 @@
 """Helpers of the daemon and server tests: a recording sink, waiting on conditions with a
-deadline, a live exporter on loopback, and a fault-injecting proxy in front of Prometheus."""
+deadline, a live exporter on loopback (the fault-injecting proxy in front of Prometheus is
+tests/faultproxy.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
 from launchguard.config.domain import Launch
@@ -123,86 +122,6 @@ def scrape_config(*targets: str, interval: str = "1s") -> str:
         f"global:\n  scrape_interval: {interval}\n  evaluation_interval: {interval}\n"
         f"scrape_configs:\n  - job_name: live\n    static_configs:\n      - targets: [{listed}]\n"
     )
-
-
-class FaultProxy:
-    """An HTTP proxy on loopback in front of Prometheus that can misbehave on demand.
-
-    `mode`: "ok" forwards; "http500" answers 500; "garbage" answers 200 with a body that is
-    not JSON; "slow" answers after `slow_seconds`; "reset" closes the connection."""
-
-    def __init__(self, upstream: str, slow_seconds: float = 5.0) -> None:
-        self.upstream = upstream
-        self.mode = "ok"
-        self.slow_seconds = slow_seconds
-        self.requests = 0
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._client = httpx.AsyncClient(base_url=upstream, trust_env=False, timeout=30.0)
-
-    async def start(self) -> FaultProxy:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        return self
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._client.aclose()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        try:
-            await self._serve(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            self._tasks.discard(task)
-            writer.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        method, path, _ = lines[0].split(" ", 2)
-        headers = {
-            k.strip().lower(): v.strip() for k, v in (x.split(":", 1) for x in lines[1:] if x)
-        }
-        body = await reader.readexactly(int(headers.get("content-length", "0")))
-        self.requests += 1
-        mode = self.mode
-        if mode == "reset":
-            return
-        if mode == "slow":
-            await asyncio.sleep(self.slow_seconds)
-        if mode == "http500":
-            status, content = 500, b"internal error"
-        elif mode == "garbage":
-            status, content = 200, b"<html>this is not the API you want{"
-        else:
-            response = await self._client.request(
-                method,
-                path,
-                content=body,
-                headers={"content-type": headers.get("content-type", "")},
-            )
-            status, content = response.status_code, response.content
-        writer.write(
-            f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(content)}\r\nconnection: close\r\n\r\n".encode()
-            + content
-        )
-        with contextlib.suppress(ConnectionError):
-            await writer.drain()
 
 
 # --- launch-day histories (like launchdays.py, without importing the CLI) ------------------

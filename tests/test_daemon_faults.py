@@ -14,7 +14,6 @@ import pytest
 
 from daemons import (
     MINUTE,
-    FaultProxy,
     RecordingSink,
     anchor,
     day,
@@ -22,6 +21,7 @@ from daemons import (
     test_launch,
     writer_for,
 )
+from faultproxy import FaultProxy
 from launchguard import names
 from launchguard.config.loader import deep_merge
 from launchguard.core.frames import tick
@@ -104,7 +104,7 @@ async def test_a_failing_prometheus(
     slow_seconds: float,
 ) -> None:
     prom = make_prometheus(SEV1)
-    proxy = await FaultProxy(prom.url, slow_seconds=slow_seconds).start()
+    proxy = FaultProxy(prom.url).start()
     try:
         the = test_launch(deep_merge(overrides, {"prometheus": {"url": proxy.url}}))
         async with PrometheusClient(the.prometheus) as client:
@@ -112,16 +112,16 @@ async def test_a_failing_prometheus(
             daemon = Daemon(the, client, [sink])
 
             async def break_it() -> None:
-                proxy.mode = mode
+                proxy.set(mode, slow_seconds=slow_seconds)
 
             async def repair() -> None:
-                proxy.mode = "ok"
+                proxy.set("pass")
 
             await _frozen_then_caught_up(daemon, sink, break_it, repair)
             errors = daemon.metrics.registry.get_sample_value(names.QUERY_ERRORS, {"kind": kind})
             assert errors == 2
     finally:
-        await proxy.stop()
+        proxy.stop()
 
 
 async def test_prometheus_stopped_mid_run_freezes_the_decisions_until_it_returns(

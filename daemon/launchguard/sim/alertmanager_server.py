@@ -1,8 +1,8 @@
 """Real Alertmanager and a webhook receiver on loopback, for tests and the demo.
 
-`AlertmanagerServer` starts `prometheus-alertmanager` with clustering off
-(`--cluster.listen-address=` empty), a fresh data dir and a config that, by default, routes
-every alert to one webhook with short group timers. `WebhookReceiver` records the
+`AlertmanagerServer` starts `prometheus-alertmanager` with a fresh data dir, clustering off
+(`--cluster.listen-address=` empty) unless given cluster flags, and a config that, by
+default, routes every alert to one webhook with short group timers. `WebhookReceiver` records the
 notifications Alertmanager sends; `wait_for(predicate, timeout)` polls for a condition.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -62,9 +62,19 @@ class AlertmanagerServer(LoopbackProcess):
     ready_path = "/-/ready"
     keep_port = True
 
-    def __init__(self, config: str, *, port: int | None = None, ready_timeout: float = 20.0):
+    def __init__(
+        self,
+        config: str,
+        *,
+        port: int | None = None,
+        ready_timeout: float = 20.0,
+        cluster: Sequence[str] = (),
+    ):
+        """`cluster`: the `--cluster.*` flags of a cluster member (its listen address among
+        them); empty: clustering off."""
         super().__init__(port=port, ready_timeout=ready_timeout)
         self.config = config
+        self.cluster = tuple(cluster)
 
     def binary(self) -> str:
         return require_binary("prometheus-alertmanager")
@@ -79,7 +89,7 @@ class AlertmanagerServer(LoopbackProcess):
             f"--config.file={workdir / 'alertmanager.yml'}",
             f"--storage.path={workdir / 'data'}",
             f"--web.listen-address=127.0.0.1:{self.port}",
-            "--cluster.listen-address=",
+            *(self.cluster or ["--cluster.listen-address="]),
         ]
 
     def alerts(self, **filters: str) -> list[dict[str, Any]]:
