@@ -94,11 +94,13 @@ class JournalSink:
                 self._evidence_at.pop(t.decision.id, None)
         try:
             await asyncio.to_thread(self._write, entries, report.open)
-        except (sqlite3.Error, OSError, JournalKeyError) as exc:
+        except Exception as exc:
             # The daemon must keep evaluating: the entries stay pending, the file is opened
-            # again on the next delivery.
+            # again on the next delivery. Anything but a failing file is a bug: raised.
             self._pending = entries
             self._drop_store()
+            if not isinstance(exc, sqlite3.Error | OSError | JournalKeyError):
+                raise
             problem = f"{self.path}: {one_line(exc)}"
             log.error("journal_write_failed", path=str(self.path), error=one_line(exc))
             return Delivery(1, problem)
