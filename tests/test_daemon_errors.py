@@ -271,3 +271,27 @@ async def test_a_restart_while_prometheus_fails_keeps_the_open_rollback_alive(
     assert rebuilt is not None and rebuilt.rebuilt
     assert [d.criterion for d in rebuilt.open] == ["sev1"]
     await after.daemon.close()
+
+
+async def test_a_core_raising_midway_loses_no_transition(
+    alertmanager: AlertmanagerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The core raises after its per-time loop opened a decision: the cycle errs with the
+    book as it was, and the next cycle announces the opening (not silently already open)."""
+    sick = Sick(alertmanager, monkeypatch)
+    sick.source.values["sev1_open"] = [({}, 0.0)]
+    await sick.daemon.start(sick.clock.now)
+    assert sick.daemon.snapshot.open == ()
+    sick.source.values["sev1_open"] = [({}, 1.0)]
+
+    def boom(*_args: object) -> object:
+        raise OverflowError("cannot convert float infinity to integer")
+
+    monkeypatch.setattr("launchguard.core.sla.apply", boom)  # after the opening was applied
+    failed = await sick.cycle()
+    assert failed is not None and failed.transitions == () and failed.open == ()
+    sick.repair()
+    report = await sick.cycle()
+    assert report is not None
+    assert [(t.event, t.decision.criterion) for t in report.transitions] == [("opened", "sev1")]
+    assert sick.recorder.announced() == [("opened", report.transitions[0].decision.id)]

@@ -67,6 +67,17 @@ class DecisionBook:
     timed: set[Key] = field(default_factory=set)
     timed_ids: set[str] = field(default_factory=set)
 
+    def copy(self) -> DecisionBook:
+        """A book advancing independently of this one (the decisions are shared: frozen)."""
+        return replace(
+            self,
+            open=dict(self.open),
+            closed=list(self.closed),
+            clear_since=dict(self.clear_since),
+            timed=set(self.timed),
+            timed_ids=set(self.timed_ids),
+        )
+
     def step(
         self,
         t: Tick,

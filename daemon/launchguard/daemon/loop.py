@@ -167,17 +167,20 @@ class Daemon:
             return self._errored(at, "fetch", exc)
         try:
             # A replay reports inconclusive runs over the whole lookback, so a criterion
-            # that was inconclusive before the start keeps its true start.
-            book = None if rebuilding else self.book
+            # that was inconclusive before the start keeps its true start. The core advances
+            # a copy: a cycle it raises in leaves the book as it was (no transition lost).
+            book = None if rebuilding or self.book is None else self.book.copy()
             out = evaluate_span(self.launch, fetched.frames, times, times[0], book)
             self.metrics.invalid_samples(out.invalid)
             if rebuilding:
                 transitions = self._late_resolves(out.book)
             else:
                 transitions = tuple(t for _, t in out.transitions)
+            self._keep_recent(out.book, at)
             self.book, self.evaluated_to = out.book, at
+            if rebuilding:
+                self._announced_open = frozenset()
             self.health.evaluated(times[0], at, out.inconclusive)
-            self._keep_recent(at)
         except Exception as exc:
             return self._errored(at, "core", exc)
         report = self._report(at, transitions)
@@ -196,23 +199,23 @@ class Daemon:
         return self.launch.scrubber.clean(one_line(exc))
 
     def _late_resolves(self, book: DecisionBook | None) -> tuple[Transition, ...]:
-        """Resolves the previous run announced no more: once, after the first rebuild."""
+        """Resolves the previous run announced no more (announced once: the first rebuild
+        that succeeds forgets `announced_open`)."""
         if book is None:
             return ()
-        late = tuple(Transition("resolved", d) for d in book.closed if d.id in self._announced_open)
-        self._announced_open = frozenset()
-        return late
+        return tuple(Transition("resolved", d) for d in book.closed if d.id in self._announced_open)
 
     def _report(self, at: Tick, transitions: Sequence[Transition]) -> CycleReport:
         open_now = sorted(self.book.open.values(), key=_order) if self.book else []
         degraded = self.health.degraded(at)
         return CycleReport(at, tuple(transitions), tuple(open_now), degraded, self.book is not None)
 
-    def _keep_recent(self, at: Tick) -> None:
+    def _keep_recent(self, book: DecisionBook | None, at: Tick) -> None:
         """Forget resolved decisions older than `daemon.keep_resolved` (bounded memory)."""
-        assert self.book is not None
+        if book is None:
+            return
         horizon = at - tick(self.launch.config.daemon.keep_resolved)
-        closed = self.book.closed
+        closed = book.closed
         if any((d.resolved_at or at) < horizon for d in closed[:1]):
             closed[:] = [d for d in closed if (d.resolved_at or at) >= horizon]
 
