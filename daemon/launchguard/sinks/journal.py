@@ -94,6 +94,9 @@ class JournalSink:
                 self._evidence_at.pop(t.decision.id, None)
         try:
             await asyncio.to_thread(self._write, entries, report.open)
+        except asyncio.CancelledError:  # the deadline passed: the write may still land, and
+            self._pending = entries  # its retry appends nothing twice (event keys)
+            raise
         except Exception as exc:
             # The daemon must keep evaluating: the entries stay pending, the file is opened
             # again on the next delivery. Anything but a failing file is a bug: raised.
