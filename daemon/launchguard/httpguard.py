@@ -114,8 +114,9 @@ class HeaderDeadlineH11(H11Protocol):
             self._disarm()  # the next request's headers are in
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
+        finished = self.cycle
+        super().on_response_complete()  # may start a pipelined request already received
+        if not self.transport.is_closing() and self.cycle is finished:
             self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
