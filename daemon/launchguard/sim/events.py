@@ -6,15 +6,12 @@ and beyond). Each kind changes only the series its docstring names.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from launchguard.config.durations import Duration
 from launchguard.config.models import Strict
-
-if TYPE_CHECKING:
-    from launchguard.sim.scenario import Scenario
 
 
 class _Timed(Strict):
@@ -160,39 +157,3 @@ Event = Annotated[
     | VolumeCap,
     Field(discriminator="kind"),
 ]
-
-
-def reference_problems(s: Scenario) -> list[tuple[str, str]]:
-    """Events naming a network, pair, partner or family the baseline does not have."""
-    from launchguard.sim.families import FAMILIES
-
-    networks = set(s.networks)
-    pairs = {g.network: set(g.pair_names()) for g in s.baseline.pairs}
-    partners = set(s.baseline.partners.partner_names())
-    found: list[tuple[str, str]] = []
-    for i, g in enumerate(s.baseline.pairs):
-        if g.network not in networks:
-            found.append((f"baseline.pairs.{i}.network", f"unknown network {g.network!r}"))
-    for i, e in enumerate(s.events):
-        where = f"events.{i}"
-        network = getattr(e, "network", None)
-        if network is not None and network not in networks:
-            found.append((f"{where}.network", f"unknown network {network!r}"))
-        if isinstance(e, EodStuck):
-            unknown = sorted(set(e.pairs or ()) - pairs.get(e.network, set()))
-            if unknown:
-                found.append((f"{where}.pairs", f"unknown pairs of {e.network}: {unknown}"))
-        if isinstance(e, WebhookOutage):
-            unknown = sorted(set(e.partners or ()) - partners)
-            if unknown:
-                found.append((f"{where}.partners", f"unknown partners: {unknown}"))
-        if isinstance(e, Gap):
-            unknown = sorted(set(e.families or ()) - set(FAMILIES))
-            if unknown:
-                found.append((f"{where}.families", f"unknown metric families: {unknown}"))
-        if isinstance(e, PassthroughDegradation) and network in networks:
-            assets = next(n.assets for n in s.baseline.networks if n.name == network)
-            unknown = sorted(set(e.assets or ()) - set(assets))
-            if unknown:
-                found.append((f"{where}.assets", f"unknown assets of {network}: {unknown}"))
-    return found

@@ -20,7 +20,14 @@ from pydantic import Field, ValidationError, model_validator
 from launchguard.config.durations import Duration
 from launchguard.config.loader import ConfigError
 from launchguard.config.models import Strict
-from launchguard.sim.events import Event, reference_problems
+from launchguard.sim.events import (
+    EodStuck,
+    Event,
+    Gap,
+    PassthroughDegradation,
+    WebhookOutage,
+)
+from launchguard.sim.families import FAMILIES
 
 LIBRARY = "sim/scenarios"
 
@@ -212,3 +219,37 @@ def load_scenario(name_or_path: str) -> Scenario:
     if found:
         raise ConfigError(str(path), found)
     return scenario
+
+
+def reference_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Events naming a network, pair, partner or family the baseline does not have."""
+    networks = set(s.networks)
+    pairs = {g.network: set(g.pair_names()) for g in s.baseline.pairs}
+    partners = set(s.baseline.partners.partner_names())
+    found: list[tuple[str, str]] = []
+    for i, g in enumerate(s.baseline.pairs):
+        if g.network not in networks:
+            found.append((f"baseline.pairs.{i}.network", f"unknown network {g.network!r}"))
+    for i, e in enumerate(s.events):
+        where = f"events.{i}"
+        network = getattr(e, "network", None)
+        if network is not None and network not in networks:
+            found.append((f"{where}.network", f"unknown network {network!r}"))
+        if isinstance(e, EodStuck):
+            unknown = sorted(set(e.pairs or ()) - pairs.get(e.network, set()))
+            if unknown:
+                found.append((f"{where}.pairs", f"unknown pairs of {e.network}: {unknown}"))
+        if isinstance(e, WebhookOutage):
+            unknown = sorted(set(e.partners or ()) - partners)
+            if unknown:
+                found.append((f"{where}.partners", f"unknown partners: {unknown}"))
+        if isinstance(e, Gap):
+            unknown = sorted(set(e.families or ()) - set(FAMILIES))
+            if unknown:
+                found.append((f"{where}.families", f"unknown metric families: {unknown}"))
+        if isinstance(e, PassthroughDegradation) and network in networks:
+            assets = next(n.assets for n in s.baseline.networks if n.name == network)
+            unknown = sorted(set(e.assets or ()) - set(assets))
+            if unknown:
+                found.append((f"{where}.assets", f"unknown assets of {network}: {unknown}"))
+    return found
