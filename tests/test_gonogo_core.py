@@ -19,6 +19,7 @@ from launchguard.config.domain import Launch
 from launchguard.core.engine import evaluate_span, grid
 from launchguard.core.frames import Frame, tick
 from launchguard.core.gonogo import NO_GO, PROMOTE, Assessment, assess
+from launchguard.output.timefmt import in_zone
 
 from factories import (
     ORIGIN,
@@ -79,7 +80,7 @@ def decide(fr: Frames, the_launch: Launch | None = None) -> Assessment:
     the_launch = the_launch or launch()
     times = grid(ORIGIN - 3600, ORIGIN + END * 60, 30.0)
     out = evaluate_span(the_launch, fr, times, minute(0))
-    return assess(the_launch, fr, times, out.decisions, out.verdicts, ORIGIN)
+    return assess(the_launch, fr, times, out.decisions, out.verdicts, ORIGIN, in_zone(the_launch))
 
 
 def with_passthrough(network: str, spec: str) -> Callable[[], Frames]:
@@ -256,6 +257,6 @@ def test_the_window_length_is_config_data() -> None:
     times = grid(ORIGIN - 3600, ORIGIN + END * 60, 30.0)
     start = ORIGIN + (END - 30) * 60
     out = evaluate_span(the_launch, fr, times, tick(start))
-    result = assess(the_launch, fr, times, out.decisions, out.verdicts, start)
+    result = assess(the_launch, fr, times, out.decisions, out.verdicts, start, in_zone(the_launch))
     assert result.recommendation == PROMOTE
     assert {c.evaluations for c in result.slos} == {61}

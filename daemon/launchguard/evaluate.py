@@ -14,6 +14,7 @@ from launchguard.core.frames import tick
 from launchguard.core.gonogo import Assessment, assess
 from launchguard.coverage import Coverage, NoData, measure, no_data_message
 from launchguard.interfaces import PrometheusSource
+from launchguard.output.timefmt import in_zone
 from launchguard.reports.fetch import fetch_signals
 from launchguard.signals import fetch, used_signals
 
@@ -65,7 +66,9 @@ async def assess_gonogo(
     extra = await fetch_signals(source, launch, {incidents: (start, at, launch.interval)})
     frames = {**fetched.frames, **extra}
     outcome = evaluate_span(launch, frames, times, tick(start))
-    return assess(launch, frames, times, outcome.decisions, outcome.verdicts, start)
+    return assess(
+        launch, frames, times, outcome.decisions, outcome.verdicts, start, in_zone(launch)
+    )
 
 
 async def assess_gonogo_in_data(

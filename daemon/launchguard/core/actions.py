@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from launchguard.config.domain import PhaseSpan
+from launchguard.config.domain import Launch, PhaseSpan
 from launchguard.config.models import ActionPlan, VolumeLevel
-from launchguard.core.frames import NoData, Reading, ScopeKey
+from launchguard.core.frames import ABSENT, GLOBAL, Frames, NoData, Reading, ScopeKey, Tick, seconds
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,15 @@ def level_in_force(
     if phase is None:
         return None
     return next((level for level in levels if level.name == phase.level), None)
+
+
+def level_at(launch: Launch, frames: Frames, t: Tick) -> VolumeLevel | None:
+    """The volume level in force at `t`: the value of `launch.volume_cap_signal` in `frames`
+    at `t` when it has one, else the phase calendar's (`level_in_force`)."""
+    name = launch.config.launch.volume_cap_signal
+    frame = frames.get(name) if name else None
+    cap = frame.at(GLOBAL, t) if frame is not None else ABSENT
+    return level_in_force(launch.levels, cap, launch.phases, seconds(t))
 
 
 def one_level_down(levels: Sequence[VolumeLevel], current: VolumeLevel) -> VolumeLevel | None:

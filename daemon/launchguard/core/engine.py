@@ -14,10 +14,10 @@ from launchguard.config.models import ROLLBACK_CRITERIA, VolumeLevel
 from launchguard.config.support import SLA_CRITERIA
 from launchguard.core import criteria as crit
 from launchguard.core import guardrail, sla
-from launchguard.core.actions import level_in_force
+from launchguard.core.actions import level_at
 from launchguard.core.decisions import Decision, DecisionBook, Key, Transition
 from launchguard.core.domains import invalid_counts, screen_frames
-from launchguard.core.frames import ABSENT, GLOBAL, Frames, ScopeKey, Tick, seconds, tick
+from launchguard.core.frames import GLOBAL, Frames, ScopeKey, Tick, tick
 from launchguard.core.slo import read_details, read_slos, slo_state_columns, slo_verdict_at
 from launchguard.core.verdicts import SLOReading, State, Verdict
 
@@ -94,7 +94,6 @@ def evaluate_span(
     for key, column in columns.items():
         for i in [i for i, state in enumerate(column) if state is not State.CLEAR]:
             busy[i].append(key)
-    cap_frame = frames.get(launch.config.launch.volume_cap_signal or "")
 
     def kind_of(criterion: str) -> str:
         plan = launch.actions.get(criterion)
@@ -114,8 +113,7 @@ def evaluate_span(
             return slo_verdict_at(launch.slos, frames, key, t)
 
         def level(t: Tick = t) -> VolumeLevel | None:
-            cap = cap_frame.at(GLOBAL, t) if cap_frame is not None else ABSENT
-            return level_in_force(launch.levels, cap, launch.phases, seconds(t))
+            return level_at(launch, frames, t)
 
         now = {key: columns[key][i] for key in busy[i]}
         for key in book.open:

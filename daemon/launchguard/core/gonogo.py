@@ -10,20 +10,19 @@ incident data at all is a reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from launchguard.config.domain import Launch
 from launchguard.config.durations import format_duration
 from launchguard.config.models import VolumeLevel
-from launchguard.core.actions import Action, level_in_force
+from launchguard.core.actions import Action, level_at
 from launchguard.core.counters import grouped_increase
 from launchguard.core.decisions import ROLLBACK_KINDS, Decision, decision_id
 from launchguard.core.domains import screen_frames
-from launchguard.core.frames import ABSENT, GLOBAL, Frames, ScopeKey, Tick, seconds, tick
+from launchguard.core.frames import GLOBAL, Frames, ScopeKey, Tick, seconds, tick
 from launchguard.core.slo import slo_state_columns
 from launchguard.core.verdicts import State, Verdict
-from launchguard.output.timefmt import local
 
 CRITERION = "gonogo"
 PROMOTE, NO_GO = "promote", "no_go"
@@ -95,11 +94,13 @@ def assess(
     decisions: Sequence[Decision],
     verdicts: Sequence[Verdict],
     start: float,
+    local: Callable[[Tick], str],
 ) -> Assessment:
     """The Go/No-Go at the last of `times` over its window from `start` (unix seconds).
 
     `decisions` and `verdicts` come from `evaluate_span` over `times` (verdicts at the last
-    time); `frames` hold the SLO signals over the window and the incidents counter.
+    time); `frames` hold the SLO signals over the window and the incidents counter. `local`
+    writes a time for people in the reasons (the caller's: the core formats no zone).
     """
     gonogo = launch.config.plan.gonogo
     frames = screen_frames(launch, frames)
@@ -120,7 +121,7 @@ def assess(
         and d.opened_at <= at
         and (d.resolved_at is None or d.resolved_at >= tick(start))
     )
-    reasons += [_rollback_reason(d, at, launch.timezone) for d in rollbacks]
+    reasons += [_rollback_reason(d, at, local) for d in rollbacks]
     incidents = _incidents(launch, frames, tick(start), at)
     if incidents is None:
         reasons.append("no incident data: cannot confirm that no SEV1/SEV2 was declared")
@@ -135,10 +136,7 @@ def assess(
         f"GO blocker: {v.criterion} {_scope(v.scope)} is {v.state.value} at the decision time"
         for v in blockers
     ]
-    cap_name = launch.config.launch.volume_cap_signal
-    cap_frame = frames.get(cap_name) if cap_name else None
-    cap = cap_frame.at(GLOBAL, at) if cap_frame is not None else ABSENT
-    level = level_in_force(launch.levels, cap, launch.phases, seconds(at))
+    level = level_at(launch, frames, at)
     up = level_up(launch.levels, level)
     if up is None:
         reasons.append("no volume level above the one in force (or the level is unknown)")
@@ -190,12 +188,12 @@ def _promote(
     )
 
 
-def _rollback_reason(d: Decision, at: Tick, zone: str) -> str:
+def _rollback_reason(d: Decision, at: Tick, local: Callable[[Tick], str]) -> str:
     """Why a rollback of the window blocks: still open at `at`, or open for a while in it."""
     head = f"rollback decision {d.id} ({d.criterion} {_scope(d.scope)})"
     if d.resolved_at is None or d.resolved_at > at:
-        return f"{head} open since {local(d.opened_at, zone)}"
-    return f"{head} was open from {local(d.opened_at, zone)} to {local(d.resolved_at, zone)}"
+        return f"{head} open since {local(d.opened_at)}"
+    return f"{head} was open from {local(d.opened_at)} to {local(d.resolved_at)}"
 
 
 def _scope(scope: ScopeKey) -> str:

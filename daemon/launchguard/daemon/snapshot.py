@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from launchguard import names
 from launchguard.config.domain import Launch
 from launchguard.config.models import VolumeLevel
-from launchguard.core.actions import level_in_force, phase_at
+from launchguard.core.actions import level_at, phase_at
 from launchguard.core.calendar import FreezeState, freezes_ahead
 from launchguard.core.decisions import Decision
 from launchguard.core.engine import Outcome
-from launchguard.core.frames import ABSENT, GLOBAL, Frames, Tick, seconds
+from launchguard.core.frames import Frames, Tick, seconds
 from launchguard.core.gonogo import Assessment
 from launchguard.core.verdicts import SLOReading, Verdict
 from launchguard.interfaces import CycleReport, Degraded
@@ -90,18 +90,11 @@ def after_cycle(
         slos=tuple(ev.outcome.slos) if ev else previous.slos,
         slo_details=tuple(ev.outcome.slo_details) if ev else previous.slo_details,
         verdicts=tuple(ev.outcome.verdicts) if ev else previous.verdicts,
-        level=_level(launch, ev.frames, at) if ev else previous.level,
+        level=level_at(launch, ev.frames, at) if ev else previous.level,
         phase=_phase(launch, at),
         freezes=freezes_ahead(launch.freezes, seconds(at)),
         gonogo=previous.gonogo,
     )
-
-
-def _level(launch: Launch, frames: Frames, at: Tick) -> VolumeLevel | None:
-    signal = launch.config.launch.volume_cap_signal
-    frame = frames.get(signal) if signal else None
-    cap = frame.at(GLOBAL, at) if frame is not None else ABSENT
-    return level_in_force(launch.levels, cap, launch.phases, seconds(at))
 
 
 def _phase(launch: Launch, at: Tick) -> str | None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
+from launchguard.config.domain import Launch
 from launchguard.core.frames import Tick, seconds
 
 
@@ -20,6 +23,11 @@ def rfc3339(t: Tick) -> str:
 def local(t: Tick, zone: str) -> str:
     """'2026-11-22 11:00:00 CET' in the launch's zone."""
     return datetime.fromtimestamp(seconds(t), tz=ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def in_zone(launch: Launch) -> Callable[[Tick], str]:
+    """`local` in the launch's zone, for texts the core writes with a time for people."""
+    return partial(local, zone=launch.timezone)
 
 
 def json_number(value: float) -> float | str:
