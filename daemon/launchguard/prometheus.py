@@ -20,6 +20,7 @@ from typing import Self
 import httpx
 import structlog
 
+from launchguard.concurrency import gather_or_cancel
 from launchguard.config.prometheus_settings import PrometheusSettings
 from launchguard.http_summary import summarise
 from launchguard.prometheus_answer import QueryResult, Series, merge, read_answer
@@ -148,13 +149,7 @@ class PrometheusClient:
     async def _chunks(self, path: str, forms: list[dict[str, str]]) -> QueryResult:
         if len(forms) == 1:
             return await self._send(path, forms[0])
-        try:
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(self._send(path, form)) for form in forms]
-        except ExceptionGroup as failures:
-            # Callers handle one PrometheusError, not a group; the siblings were cancelled.
-            raise failures.exceptions[0] from None
-        return merge([task.result() for task in tasks])
+        return merge(await gather_or_cancel(self._send(path, form) for form in forms))
 
     async def _send(self, path: str, form: Mapping[str, str]) -> QueryResult:
         attempt = 0

@@ -12,11 +12,11 @@ helpdesk exporter stopped exporting after it closed keeps its times.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from launchguard.concurrency import gather_or_cancel
 from launchguard.config.domain import Launch
 from launchguard.core.criteria import operand_offsets
 from launchguard.core.domains import screen
@@ -162,7 +162,7 @@ async def fetch_requests(
 ) -> Fetched:
     """Run `requests` concurrently; each signal's series merged into one frame, screened
     against the signal's domain (samples outside it are invalid: `core.domains`)."""
-    results = await asyncio.gather(*(query_signal(source, r) for r in requests))
+    results = await gather_or_cancel(query_signal(source, r) for r in requests)
     points: dict[str, list[tuple[Mapping[str, str], Sequence[tuple[float, float]]]]] = {}
     warnings: list[str] = []
     for request, result in zip(requests, results, strict=True):
