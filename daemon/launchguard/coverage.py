@@ -2,10 +2,11 @@
 evaluated up to there, and says so.
 
 The data's end is the newest sample time of the metrics the command's signals select, found
-with one range query over the range (`timestamp()` of a plain selector is the sample's own
-time). The evaluation times up to it are the same whatever the range's end, so nothing
-inside the data changes because the range runs past it. The live daemon does not use this:
-it evaluates up to now, and a lagging Prometheus there is degraded evaluation.
+with two cheap requests: a sweep of the range for the last time any of their series is
+present, then `timestamp()` (of a plain selector: the sample's own time) at that time. The
+evaluation times up to it are the same whatever the range's end, so nothing inside the data
+changes because the range runs past it. The live daemon does not use this: it evaluates up
+to now, and a lagging Prometheus there is degraded evaluation.
 """
 
 from __future__ import annotations
@@ -68,9 +69,17 @@ def metric_names(queries: Iterable[str]) -> list[str]:
     return sorted(names)
 
 
+def presence_query(names: Sequence[str]) -> str:
+    """PromQL: how many series of `names` have a sample in the lookback of the evaluation
+    time (Prometheus' 5 minutes); no point where none has."""
+    return 'count({__name__=~"' + "|".join(names) + '"})'
+
+
 def newest_sample_query(names: Sequence[str]) -> str:
     """PromQL: the newest sample time (unix seconds) of any series of `names` visible at the
-    evaluation time. Each metric's maximum is labelled apart first, so `or` keeps them all."""
+    evaluation time. Each metric's maximum is labelled apart first, so `or` keeps them all.
+    Costly over many steps (Prometheus 2.42 seeks every series anew at each step): asked at
+    one time only."""
     parts = [f'label_replace(max(timestamp({n})), "metric", "{n}", "", "")' for n in names]
     return "max(" + " or ".join(parts) + ")"
 
@@ -83,16 +92,21 @@ async def data_end(
     end: float,
     step: float,
 ) -> float | None:
-    """The newest sample time in [first, end] (unix seconds) of the metrics `signals` read:
-    one range request; None when there is none."""
+    """The newest sample time in [first, end] (unix seconds) of the metrics `signals` read;
+    None when there is none. Two requests: where the series are last present (swept at
+    `sweep_step`, so no sample falls between two steps), then the sample time there."""
     names = metric_names(launch.signals[name].query for name in sorted(set(signals)))
     if not names or end < first:
         return None
-    query = newest_sample_query(names)
     res = sweep_step(launch, end - first, step)
     # Steps counted back from `end`, so `end` itself is a step: a sample at `end` is seen.
-    result = await source.query_range(query, end - math.ceil((end - first) / res) * res, end, res)
-    found = [v for s in result.series for _, v in s.points if not math.isnan(v) and v <= end]
+    sweep_from = end - math.ceil((end - first) / res) * res
+    present = await source.query_range(presence_query(names), sweep_from, end, res)
+    last = max((t for s in present.series for t, _ in s.points), default=None)
+    if last is None:
+        return None
+    newest = await source.query_range(newest_sample_query(names), last, last, 1.0)
+    found = [v for s in newest.series for _, v in s.points if not math.isnan(v) and v <= end]
     return max(found, default=None)
 
 

@@ -51,7 +51,7 @@ async def run_range(
     if covered.evaluated_to is None:
         raise NoData(no_data_message(covered))
     result = await run_span(source, launch, start, covered.evaluated_to, step)
-    return replace(result, requests=result.requests + 1, coverage=covered)
+    return replace(result, requests=result.requests + 2, coverage=covered)
 
 
 async def assess_gonogo(

@@ -78,7 +78,7 @@ def sweep_step(launch: Launch, span: float, step: float) -> float:
     seen: `step`, coarser only to stay within `max_points_per_request` steps, and never
     coarser than `FACT_STEP_MAX`."""
     limit = launch.prometheus.max_points_per_request
-    return min(max(step, math.ceil(span / limit)), FACT_STEP_MAX)
+    return min(max(step, math.ceil(span / (limit - 1))), FACT_STEP_MAX)
 
 
 def used_signals(launch: Launch) -> dict[str, set[float]]:
