@@ -22,12 +22,12 @@ import pytest
 from freezegun import freeze_time
 
 from launchguard.cli import main
-from launchguard.commands.options import time_or_now
 from launchguard.config.domain import Launch
 from launchguard.core import calendar, guardrail
 from launchguard.core.actions import phase_at
 from launchguard.core.engine import evaluate_span, grid
 from launchguard.core.frames import frame_from_points, tick
+from launchguard.inputs import time_or_now
 
 from factories import launch
 

@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from launchguard.commands.evaluation import parse_time
 from launchguard.config.durations import parse_duration
+from launchguard.inputs import parse_time
 from launchguard.sim.expected import ROLLBACK_KINDS, Actual, compare, load_expected
 from launchguard.sim.families import QUEUE
 from launchguard.sim.generator import families, samples, times

@@ -17,6 +17,7 @@ from launchguard.commands.options import add_common, add_format
 from launchguard.config.loader import ConfigError
 from launchguard.coverage import NoData
 from launchguard.errors import one_line
+from launchguard.inputs import UsageError
 from launchguard.prometheus import PrometheusError
 from launchguard.scrub import NO_SECRETS
 from launchguard.signals import SignalQueryError
@@ -119,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines():
             print(f"launchguard: config error: {line}", file=sys.stderr)
         return EXIT_USAGE
-    except evaluation.UsageError as exc:
+    except UsageError as exc:
         print(f"launchguard: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SignalQueryError as exc:

@@ -23,13 +23,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from launchguard.commands.evaluation import UsageError, parse_time
 from launchguard.config.durations import format_duration
 from launchguard.config.server import ServerSettings
 from launchguard.core.frames import tick
 from launchguard.daemon.loop import Daemon
 from launchguard.daemon.snapshot import Snapshot
 from launchguard.httpguard import RequestGuard, error
+from launchguard.inputs import UsageError, parse_time
 from launchguard.output import jsonout
 from launchguard.output.timefmt import rfc3339
 

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from launchguard.commands.evaluation import UsageError, parse_time
 from launchguard.config.journal import JournalSettings
 from launchguard.config.loader import ConfigError, load
 from launchguard.core.frames import tick
+from launchguard.inputs import UsageError, parse_time
 from launchguard.sinks.journal_chain import (
     ChainCheck,
     JournalKeyError,

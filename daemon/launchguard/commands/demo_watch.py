@@ -13,14 +13,13 @@ from typing import Any
 import httpx
 
 from launchguard.config.durations import format_duration
+from launchguard.inputs import parse_time
 from launchguard.sim.servers import ComponentError
 
 POLL = 1.0  # seconds between polls of the daemon's API
 
 
 def _offset(text: str, start: float) -> str:
-    from launchguard.commands.evaluation import parse_time
-
     return "+" + format_duration(parse_time(text, "time") - start)
 
 

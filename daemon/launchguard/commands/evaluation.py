@@ -8,50 +8,18 @@ import json
 import sys
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
-from launchguard.config.domain import Launch, with_prometheus_url
-from launchguard.config.durations import format_duration, parse_duration
-from launchguard.config.loader import load
+from launchguard.config.domain import Launch
+from launchguard.config.durations import format_duration
 from launchguard.core.actions import phase_at
 from launchguard.core.calendar import freezes_ahead
 from launchguard.core.frames import tick
 from launchguard.evaluate import SpanResult, run_range, run_span, scheduled_promotion
+from launchguard.inputs import UsageError, launch_from, parse_time, positive_duration, time_or_now
 from launchguard.output import jsonout, table
 from launchguard.output.timefmt import local, rfc3339
 from launchguard.prometheus import PrometheusClient
-
-
-class UsageError(Exception):
-    """A flag's value is unusable (exit 2)."""
-
-
-def parse_time(text: str, flag: str) -> float:
-    """RFC 3339 (a missing offset means UTC) or unix seconds → unix seconds."""
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        dt = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        raise UsageError(f"{flag}: {text!r} is neither RFC 3339 nor unix seconds") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
-
-
-def launch_from(args: argparse.Namespace) -> Launch:
-    """The config of --config, with --prometheus over its URL (exit 2 when it is not an
-    http(s) URL with a host)."""
-    launch = load(args.config)
-    if getattr(args, "prometheus", None):
-        try:
-            launch = with_prometheus_url(launch, args.prometheus)
-        except ValueError as exc:
-            raise UsageError(f"--prometheus: {exc}") from None
-    return launch
 
 
 def _span(
@@ -81,9 +49,7 @@ def check(args: argparse.Namespace) -> int:
     launch = launch_from(args)
     # "Now" is aligned to the interval grid, like the daemon's cycles, so the same decision
     # gets the same opened_at (and id) from `check` as from the daemon.
-    at = (
-        parse_time(args.at, "--at") if args.at else time.time() // launch.interval * launch.interval
-    )
+    at = time_or_now(args.at, "--at", launch.interval)
     result = _span(launch, at, at, launch.interval)
     out = result.outcome
     open_now = [d for d in out.decisions if d.is_open]
@@ -128,12 +94,7 @@ def backtest(args: argparse.Namespace) -> int:
     start, end = parse_time(args.start, "--start"), parse_time(args.end, "--end")
     if end < start:
         raise UsageError("--end: must not be before --start")
-    try:
-        step = parse_duration(args.step) if args.step else launch.interval
-    except ValueError as exc:
-        raise UsageError(f"--step: {exc}") from None
-    if step <= 0:
-        raise UsageError("--step: must be positive")
+    step = positive_duration(args.step, "--step", launch.interval)
     began = time.monotonic()
     if sys.stderr.isatty():
         print(

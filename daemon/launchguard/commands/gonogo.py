@@ -7,20 +7,18 @@ import argparse
 import json
 from typing import Any
 
-from launchguard.commands.evaluation import UsageError
 from launchguard.commands.options import (
     add_common,
     add_format,
-    launch_from,
-    time_or_now,
     with_prometheus,
 )
 from launchguard.config.domain import Launch
-from launchguard.config.durations import format_duration, parse_duration
+from launchguard.config.durations import format_duration
 from launchguard.core import calendar
 from launchguard.core.frames import tick
 from launchguard.core.gonogo import PROMOTE, Assessment
 from launchguard.evaluate import assess_gonogo_in_data
+from launchguard.inputs import UsageError, launch_from, positive_duration, time_or_now
 from launchguard.output import jsonout
 from launchguard.output.table import (
     columns,
@@ -90,12 +88,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--scheduled: no {launch.config.plan.gonogo.phase!r} phase start")
     else:
         at = time_or_now(args.at, "--at", launch.interval)
-    try:
-        window = parse_duration(args.window) if args.window else launch.config.plan.gonogo.window
-    except ValueError as exc:
-        raise UsageError(f"--window: {exc}") from None
-    if window <= 0:
-        raise UsageError("--window: must be positive")
+    window = positive_duration(args.window, "--window", launch.config.plan.gonogo.window)
     result, covered = with_prometheus(
         launch, lambda client: assess_gonogo_in_data(client, launch, at, window)
     )

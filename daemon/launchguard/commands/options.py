@@ -1,19 +1,17 @@
-"""Options and helpers shared by the commands of the launch plan (gonogo, calendar, report,
-sla): the config and Prometheus flags, "now" on the evaluation grid, Prometheus calls."""
+"""Options and helpers shared by the commands: the config, Prometheus and format flags, and
+Prometheus calls (the flags' values are parsed by `launchguard.inputs`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from launchguard.commands.evaluation import launch_from, parse_time
 from launchguard.config.domain import Launch
 from launchguard.prometheus import PrometheusClient
 
-__all__ = ["add_common", "add_format", "launch_from", "on_grid", "time_or_now", "with_prometheus"]
+__all__ = ["add_common", "add_format", "with_prometheus"]
 
 T = TypeVar("T")
 
@@ -45,17 +43,6 @@ def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("table", 
         default=choices[0],
         help="output format: " + ", ".join(f"{c} {FORMATS[c]}" for c in choices),
     )
-
-
-def on_grid(now: float, interval: float) -> float:
-    """`now` rounded down to the evaluation grid (multiples of `interval` seconds), so ids
-    and opened_at agree with the daemon's."""
-    return now // interval * interval
-
-
-def time_or_now(text: str | None, flag: str, interval: float) -> float:
-    """The flag's time, else now on the evaluation grid (the only clock read)."""
-    return parse_time(text, flag) if text else on_grid(time.time(), interval)
 
 
 def with_prometheus(launch: Launch, work: Callable[[PrometheusClient], Awaitable[T]]) -> T:

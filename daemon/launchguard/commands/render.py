@@ -9,11 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from launchguard.commands.evaluation import UsageError
 from launchguard.commands.options import add_common
 from launchguard.config.loader import load
 from launchguard.generate import render
 from launchguard.generate.alert import link_warnings
+from launchguard.inputs import UsageError
 
 EXIT_STALE = 1
 

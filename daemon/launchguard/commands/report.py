@@ -6,10 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from launchguard.commands.evaluation import UsageError, parse_time
-from launchguard.commands.options import add_common, add_format, launch_from, with_prometheus
+from launchguard.commands.options import add_common, add_format, with_prometheus
 from launchguard.config.domain import Launch
-from launchguard.config.durations import parse_duration
+from launchguard.inputs import UsageError, launch_from, parse_time, positive_duration
 from launchguard.reports import document, markdown, signing
 from launchguard.reports.launch_report import KINDS, gather
 
@@ -95,16 +94,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--kind: required (warroom, daily or postmortem)")
     launch = launch_from(args)
     start, end = report_range(launch, args.kind, args.start, args.end)
-    try:
-        step = (
-            parse_duration(args.step)
-            if args.step
-            else (launch.config.plan.reports.step or launch.interval)
-        )
-    except ValueError as exc:
-        raise UsageError(f"--step: {exc}") from None
-    if step <= 0:
-        raise UsageError("--step: must be positive")
+    step = positive_duration(
+        args.step, "--step", launch.config.plan.reports.step or launch.interval
+    )
     try:
         key = signing.read_key(args.sign_key) if args.sign_key else None
     except (OSError, ValueError) as exc:

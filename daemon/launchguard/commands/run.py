@@ -14,15 +14,14 @@ from dataclasses import replace
 from typing import Any
 
 from launchguard import names
-from launchguard.commands.evaluation import UsageError
-from launchguard.commands.options import add_common, launch_from
+from launchguard.commands.options import add_common
 from launchguard.config.domain import Launch
 from launchguard.config.server import split_listen
-from launchguard.config.urls import url_problem
 from launchguard.core.decisions import ROLLBACK_KINDS
 from launchguard.daemon import logsetup
 from launchguard.daemon.loop import Daemon
 from launchguard.daemon.service import bind, run_service
+from launchguard.inputs import UsageError, checked_url, launch_from
 from launchguard.interfaces import Sink
 from launchguard.prometheus import PrometheusClient
 from launchguard.scrub import Scrubber, url_secrets
@@ -70,8 +69,7 @@ def run(args: argparse.Namespace) -> int:
     launch = launch_from(args)
     launch, host, port = _listen(args, launch)
     for url in args.alertmanager or ():
-        if (problem := url_problem(url)) is not None:
-            raise UsageError(f"--alertmanager: {problem}")
+        checked_url(url, "--alertmanager")
         launch = replace(launch, scrubber=launch.scrubber + Scrubber.of(url_secrets(url)))
     built = build_sinks(
         launch.config,

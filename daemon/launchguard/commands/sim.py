@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from launchguard.commands.evaluation import UsageError, parse_time
 from launchguard.config.durations import parse_duration
+from launchguard.inputs import UsageError, parse_time
 from launchguard.sim.exporter import ScenarioCollector, serve
 from launchguard.sim.generator import grid_start, write_history
 from launchguard.sim.openmetrics import write_openmetrics

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from dataclasses import replace
 
-from launchguard.commands.evaluation import UsageError, parse_time
 from launchguard.commands.options import (
     add_common,
     add_format,
-    launch_from,
-    on_grid,
     with_prometheus,
 )
 from launchguard.config.domain import Launch
 from launchguard.core.frames import tick
 from launchguard.core.sla import TicketFacts, read_tickets
 from launchguard.coverage import Coverage, NoData, measure, no_data_message
+from launchguard.inputs import UsageError, launch_from, now_on_grid, parse_time
 from launchguard.interfaces import PrometheusSource
 from launchguard.reports import sla_month
 from launchguard.signals import fact_request, fetch_requests
@@ -87,10 +84,7 @@ def report(args: argparse.Namespace) -> int:
         start, end = sla_month.month_bounds(args.month, launch.timezone)
     except ValueError as exc:
         raise UsageError(f"--month: {exc}") from None
-    if args.at:
-        at = parse_time(args.at, "--at")
-    else:
-        at = min(end - 1.0, on_grid(time.time(), launch.interval))
+    at = parse_time(args.at, "--at") if args.at else min(end - 1.0, now_on_grid(launch.interval))
     if at < start:
         raise UsageError("--month: the month has not started yet")
     facts, covered = with_prometheus(
