@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from launchguard.cli import main
+from launchguard.cli import build_parser, main
 from launchguard.config.loader import load
 from launchguard.generate import render
 
@@ -40,7 +40,7 @@ def test_render_check_passes_on_the_checked_in_files() -> None:
 
 def test_two_renders_are_byte_identical() -> None:
     config = load().config
-    assert render.artifacts(config) == render.artifacts(config)
+    assert render.artifacts(config, build_parser()) == render.artifacts(config, build_parser())
 
 
 def test_render_check_fails_with_a_diff_after_a_config_change(copy: Path, tmp_path: Path) -> None:

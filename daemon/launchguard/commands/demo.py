@@ -25,8 +25,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
-from launchguard.cli_support import run_cli
+from launchguard.commands import evaluation
 from launchguard.commands.demo_watch import watch
+from launchguard.commands.dispatch import run_line
 from launchguard.sim.alertmanager_server import AlertmanagerServer
 from launchguard.sim.exporter import ScenarioCollector, serve
 from launchguard.sim.generator import grid_start, write_history
@@ -130,8 +131,17 @@ def _replay(
     common = ["--prometheus", server.url, *(["--config", args.config] if args.config else [])]
     first = int(start + scenario.backtest_from)
     print(f"\n$ launchguard backtest --start {first} --end {int(end)}", flush=True)
-    run_cli(["backtest", *common, "--start", str(first), "--end", str(int(end))])
+    run_line(
+        _backtest_parser(), ["backtest", *common, "--start", str(first), "--end", str(int(end))]
+    )
     return 0
+
+
+def _backtest_parser() -> argparse.ArgumentParser:
+    """The `launchguard backtest` command line alone (the replay runs it in-process)."""
+    parser = argparse.ArgumentParser(prog="launchguard")
+    evaluation.register(parser.add_subparsers(dest="command", required=True))
+    return parser
 
 
 def _live(args: argparse.Namespace, scenario: Scenario, workdir: Path, stops: list[object]) -> int:

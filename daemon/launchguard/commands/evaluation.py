@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from launchguard.commands.options import add_common, add_format
 from launchguard.config.domain import Launch
 from launchguard.config.durations import format_duration
 from launchguard.core.actions import phase_at
@@ -20,6 +21,33 @@ from launchguard.inputs import UsageError, launch_from, parse_time, positive_dur
 from launchguard.output import jsonout, table
 from launchguard.output.timefmt import local, rfc3339
 from launchguard.prometheus import PrometheusClient
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`check` and `backtest`."""
+    p = sub.add_parser("check", help="one evaluation: SLOs, criteria and open decisions")
+    add_common(p)
+    p.add_argument("--at", metavar="T", help="evaluation time (default: now, in whole seconds)")
+    add_format(p)
+    p.set_defaults(handler=check)
+
+    p = sub.add_parser("backtest", help="the decisions launchguard takes over a past range")
+    add_common(p)
+    p.add_argument("--start", metavar="T", required=True, help="first evaluation time")
+    p.add_argument(
+        "--end",
+        metavar="T",
+        required=True,
+        help="last evaluation time (inclusive; not before --start); a range past the data is"
+        " evaluated up to where the data ends, stated as evaluated_to",
+    )
+    p.add_argument(
+        "--step",
+        metavar="DURATION",
+        help="time between evaluations, e.g. 30s (default: evaluation.interval)",
+    )
+    add_format(p)
+    p.set_defaults(handler=backtest)
 
 
 def _span(

@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     config = load(args.config).config
     root = Path(args.out)
-    files = render.artifacts(config)
+    files = render.artifacts(config, args.cli_parser)
     for line in link_warnings(config):
         print(line, file=sys.stderr)
     if args.check:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 
+from launchguard.commands.options import add_common
 from launchguard.config.loader import load, resolve_path
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("validate", help="check a config file; print every problem")
+    p.add_argument("file", nargs="?", metavar="FILE", help="config file (or use --config)")
+    add_common(p, prometheus=False)
+    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

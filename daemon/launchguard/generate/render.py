@@ -46,8 +46,9 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def artifacts(config: LaunchConfig) -> dict[str, str]:
-    """Relative path → file text, for every file `render` writes."""
+def artifacts(config: LaunchConfig, cli: argparse.ArgumentParser) -> dict[str, str]:
+    """Relative path → file text, for every file `render` writes; docs/cli.md documents
+    `cli`, the `launchguard` parser (`cli.build_parser()`)."""
     out = {RULES_FILE: HEADER + to_yaml(rules.build(config))}
     for name, doc in ruletests.build(config, "../launchguard.rules.yml").items():
         out[f"{RULE_TESTS_DIR}/{name}.yml"] = HEADER + to_yaml(doc)
@@ -55,14 +56,8 @@ def artifacts(config: LaunchConfig) -> dict[str, str]:
         out[f"{DASHBOARDS_DIR}/{uid}.json"] = to_json(board)
     for alert, text in runbooks.build(config).items():
         out[f"{RUNBOOKS_DIR}/{alert}.md"] = text
-    out[CLI_DOC] = clidoc.build(_parser())
+    out[CLI_DOC] = clidoc.build(cli)
     return dict(sorted(out.items()))
-
-
-def _parser() -> argparse.ArgumentParser:
-    from launchguard.cli import build_parser  # late: the CLI imports the render command
-
-    return build_parser()
 
 
 def write(files: Mapping[str, str], root: Path) -> list[str]:
