@@ -276,3 +276,28 @@ async def test_extra_routes_are_mounted_for_the_warroom_page() -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         assert "warroom" in (await client.get("/")).text
+
+
+@pytest.mark.parametrize(
+    ("headers", "token", "status"),
+    [
+        pytest.param({}, TOKEN, 401, id="the page without a token is 401 like the API"),
+        pytest.param(bearer("wrong-token"), TOKEN, 403, id="the page with a wrong token is 403"),
+        pytest.param({"Authorization": f"Basic {TOKEN}"}, TOKEN, 403, id="not bearer is 403"),
+        pytest.param(bearer(), None, 403, id="no token configured refuses the page with 403"),
+        pytest.param(bearer(), TOKEN, 200, id="the page with the token is served"),
+    ],
+)
+async def test_a_protected_warroom_page_answers_like_the_protected_api(
+    headers: dict[str, str], token: str | None, status: int
+) -> None:
+    from launchguard.web import warroom_routes
+
+    daemon, _ = daemon_with_sev1()
+    await daemon.start(AT)
+    settings = ServerSettings(protect_reads=True)
+    app = create_app(daemon, settings, token, extra_routes=warroom_routes(daemon))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+        for path in ("/", "/warroom/content", "/api/v1/status"):
+            assert (await client.get(path, headers=headers)).status_code == status, path

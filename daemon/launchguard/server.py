@@ -55,7 +55,10 @@ class Api:
         self.token = token
         self.acks: dict[str, Ack] = {}
 
-    def _denied(self, request: Request) -> Response | None:
+    def denied(self, request: Request) -> Response | None:
+        """None when the request carries `Authorization: Bearer <token>`; else its answer:
+        401 (with `WWW-Authenticate`) without the header, 403 for another token or scheme,
+        or when no token is configured. The one bearer check of the API and the page."""
         header = request.headers.get("authorization", "")
         if not header:
             return error(401, "bearer token required", {"WWW-Authenticate": "Bearer"})
@@ -68,8 +71,9 @@ class Api:
             return error(403, "invalid bearer token")
         return None
 
-    def _read_denied(self, request: Request) -> Response | None:
-        return self._denied(request) if self.settings.protect_reads else None
+    def read_denied(self, request: Request) -> Response | None:
+        """`denied` with `server.protect_reads`; reads are open otherwise."""
+        return self.denied(request) if self.settings.protect_reads else None
 
     async def metrics(self, request: Request) -> Response:
         return Response(self.daemon.metrics.exposition(), media_type=METRICS_TYPE)
@@ -84,13 +88,13 @@ class Api:
         return PlainTextResponse(f"not ready: {snap.not_ready_reason}\n", status_code=503)
 
     async def status(self, request: Request) -> Response:
-        denied = self._read_denied(request)
+        denied = self.read_denied(request)
         if denied is not None:
             return denied
         return JSONResponse(status_json(self.daemon, self.daemon.snapshot, self.acks))
 
     async def decisions(self, request: Request) -> Response:
-        denied = self._read_denied(request)
+        denied = self.read_denied(request)
         if denied is not None:
             return denied
         params = request.query_params
@@ -116,7 +120,7 @@ class Api:
         return JSONResponse({"decisions": [jsonout.decision_json(d) for d in chosen]})
 
     async def ack(self, request: Request) -> Response:
-        denied = self._denied(request)
+        denied = self.denied(request)
         if denied is not None:
             return denied
         did = request.path_params["id"]

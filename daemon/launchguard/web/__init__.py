@@ -6,21 +6,19 @@
 
 from __future__ import annotations
 
-import hmac
-import os
 import time
 from importlib import resources
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from launchguard.core.frames import seconds
 from launchguard.daemon.loop import Daemon
 from launchguard.output.jsonout import decision_json
-from launchguard.server import status_json
+from launchguard.server import Api, status_json
 from launchguard.web.common import PageData
 from launchguard.web.page import render_content, render_page
 from launchguard.web.series import SeriesCache, chart_operand
@@ -38,19 +36,10 @@ class WarroomPage:
 
     def _denied(self, request: Request) -> Response | None:
         """With `server.protect_reads`, the page needs the API's bearer token like the
-        status endpoint does (a reverse proxy adds it for the warroom's screens)."""
-        server = self.daemon.launch.config.server
-        if not server.protect_reads:
-            return None
-        token = os.environ.get(server.token_env, "")
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if (
-            token
-            and scheme.lower() == "bearer"
-            and hmac.compare_digest(given.encode(), token.encode())
-        ):
-            return None
-        return JSONResponse({"error": "bearer token required"}, status_code=401)
+        status endpoint does, with the same answers (a reverse proxy adds it for the
+        warroom's screens): the check of the API that `create_app` mounts the page in."""
+        api: Api = request.app.state.api
+        return api.read_denied(request)
 
     async def data(self, request: Request) -> PageData:
         snap = self.daemon.snapshot
