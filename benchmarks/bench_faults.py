@@ -88,7 +88,7 @@ def daemon_under(answer_bytes: int, workdir: Path) -> Run:
         _, _, usage = os.wait4(process.pid, 0)
     evaluation = status.get("evaluation") or {}
     assert isinstance(evaluation, dict)
-    outcome = f"{evaluation.get('outcome')}: {str(evaluation.get('error'))[:80]}"
+    outcome = f"{evaluation.get('outcome')}: {str(evaluation.get('error')).split(':')[0]}"
     return Run(usage.ru_maxrss * 1024 / 1e6, cycles, outcome)
 
 
@@ -114,10 +114,11 @@ def main() -> int:
         progress(f"faults: launchguard run against a {HUGE / 1e6:.0f} MB answer, {CYCLES} cycles")
         (root / "huge").mkdir()
         huge = daemon_under(HUGE, root / "huge")
-        progress(f"  {huge.cycles} cycles, last {huge.outcome}")
+        progress(f"  peak RSS {huge.peak_rss:.0f} MB, {huge.cycles} cycles, last {huge.outcome}")
         progress("faults: launchguard run against a 1 kB answer (baseline)")
         (root / "small").mkdir()
         small = daemon_under(1000, root / "small")
+        progress(f"  peak RSS {small.peak_rss:.0f} MB")
         measured = cycles_to_degraded(root / "envelope")
     rows = [
         Row(f"launchguard run, every answer {HUGE / 1e6:.0f} MB: peak RSS"),

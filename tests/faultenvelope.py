@@ -46,7 +46,7 @@ criteria:
   webhook_rollback: {{growth_over: 1m}}
 """
 
-MODES: list[tuple[str, dict[str, float], str]] = [
+MODES: list[tuple[str, dict[str, Any], str]] = [
     ("http500", {}, "HTTP 500 answers"),
     ("http503", {}, "HTTP 503 answers"),
     ("garbage", {}, "a body that is not JSON"),
@@ -55,6 +55,10 @@ MODES: list[tuple[str, dict[str, float], str]] = [
     ("+inf", {}, "+Inf in every signal"),
     ("-inf", {}, "-Inf in every signal"),
     ("1e308", {}, "1e308 in every signal"),
+    # One signal only: the faults of issue 12 as first seen.
+    ("+inf", {"only": "clubgate_trust_cutoff_timestamp_seconds"}, "+Inf in the cut-offs only"),
+    ("-inf", {"only": "sum(increase(clubgate_webhook_deliveries"}, "-Inf in webhook success only"),
+    ("nan", {"only": 'clubgate_incidents_open{severity="sev1"}'}, "NaN in the open SEV1's gauge"),
     ("empty", {}, "empty results"),
     ("slow", {"slow_seconds": 3.0}, "answers slower than the timeout"),
     ("drip", {"drip_seconds": 1.0}, "one byte per second"),
@@ -62,7 +66,8 @@ MODES: list[tuple[str, dict[str, float], str]] = [
     ("echo_auth", {}, "an error echoing the Authorization header"),
     ("reset", {}, "connections dropped"),
 ]
-"""(proxy mode, its parameters, what it is) of every fault the envelope is held against."""
+"""(proxy mode, its parameters, what it is) of every fault the envelope is held against;
+`only` limits a fault to the requests of one signal (a text of its PromQL)."""
 
 
 @dataclass
@@ -91,6 +96,7 @@ class Stack:
 @contextmanager
 def fault_stack(workdir: Path) -> Iterator[Stack]:
     """The whole stack under `workdir`, its daemon started; everything stopped after."""
+    workdir.mkdir(parents=True, exist_ok=True)
     stops: list[Stop] = []
     try:
         prometheus = serve_live_scenario(workdir, "sev1", AT, stops)
@@ -165,7 +171,7 @@ def run_fault(
     stack: Stack,
     daemon: DaemonProcess,
     mode: str,
-    parameters: dict[str, float],
+    parameters: dict[str, Any],
     each_poll: Callable[[], None] = lambda: None,
     when_degraded: Callable[[float], None] = lambda switched: None,
 ) -> FaultRun:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,7 +81,7 @@ def assert_no_secret(*outputs: str) -> None:
     [pytest.param(mode, parameters, id=what) for mode, parameters, what in MODES],
 )
 def test_a_fault_degrades_within_two_cycles_keeps_the_decisions_and_leaks_nothing(
-    stack: Stack, mode: str, parameters: dict[str, float]
+    stack: Stack, mode: str, parameters: dict[str, Any]
 ) -> None:
     daemon, before = healthy(stack)
     logged = len(daemon.logs())
