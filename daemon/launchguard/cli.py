@@ -9,7 +9,17 @@ import sys
 from collections.abc import Sequence
 
 from launchguard import __version__
-from launchguard.commands import audit, demo, evaluation, gonogo, report, run, sla, validate
+from launchguard.commands import (
+    audit,
+    checklist,
+    demo,
+    evaluation,
+    gonogo,
+    report,
+    run,
+    sla,
+    validate,
+)
 from launchguard.commands import render as render_cmd
 from launchguard.commands import sim as sim_cmd
 from launchguard.commands.dispatch import Registrar, run_line
@@ -20,6 +30,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     evaluation.register,
     validate.register,
     gonogo.register,
+    checklist.register,
     report.register,
     sla.register,
     audit.register,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import promql_parser
 
+from launchguard.config.checklist import checklist_problems
 from launchguard.config.models import ESCALATION_CRITERION, ROLLBACK_CRITERIA, LaunchConfig
 
 Problem = tuple[str, str]
@@ -22,6 +23,7 @@ def problems(config: LaunchConfig) -> list[Problem]:
     found += _auth_problems(config)
     found += _file_problems(config)
     found += _plan_problems(config)
+    found += checklist_problems(config.checklist, config.metric_placeholders())
     return found
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from launchguard.config.checklist import ChecklistItem, checklist_items
 from launchguard.config.models import (
     ActionPlan,
     Criteria,
@@ -73,6 +74,7 @@ class Launch:
     t0: float | None
     freezes: tuple[FreezeSpan, ...] = ()
     scrubber: Scrubber = NO_SECRETS  # every error text and URL shown passes through it
+    checklist: tuple[ChecklistItem, ...] = ()  # none without T0
 
 
 def to_domain(config: LaunchConfig) -> Launch:
@@ -105,6 +107,7 @@ def to_domain(config: LaunchConfig) -> Launch:
         t0=t0,
         freezes=_freeze_spans(config),
         scrubber=scrubber_for(config),
+        checklist=_checklist(config),
     )
 
 
@@ -157,3 +160,11 @@ def _freeze_spans(config: LaunchConfig) -> tuple[FreezeSpan, ...]:
         return ()
     _, at = clock
     return tuple(FreezeSpan(w.name, at(w.start), at(w.end), w.note) for w in config.launch.freezes)
+
+
+def _checklist(config: LaunchConfig) -> tuple[ChecklistItem, ...]:
+    """The cutover checklist's items, their moments placed like the phases; none without T0."""
+    clock = _t0_clock(config)
+    if clock is None:
+        return ()
+    return checklist_items(config.checklist, config.metric_placeholders(), clock[1])

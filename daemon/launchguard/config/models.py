@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from launchguard.config.alertmanager import AlertmanagerSettings
+from launchguard.config.checklist import ChecklistSettings
 from launchguard.config.daemon import DaemonSettings
 from launchguard.config.durations import Duration, SignedDuration, format_duration
 from launchguard.config.journal import JournalSettings
@@ -201,6 +202,11 @@ class LaunchConfig(Strict):
     daemon: DaemonSettings = DaemonSettings()
     rules: RulesSettings = RulesSettings()
     warroom: WarroomSettings = WarroomSettings()
+    checklist: ChecklistSettings = ChecklistSettings()
+
+    def metric_placeholders(self) -> dict[str, str]:
+        """Metric names by key: `metrics` and `rules.extra_metrics` (the checklist's queries)."""
+        return {**self.metrics.model_dump(), **self.rules.extra_metrics}
 
     def render_query(self, name: str) -> str:
         """The signal's PromQL with metric names and its window filled in."""
