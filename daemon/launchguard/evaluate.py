@@ -1,5 +1,7 @@
-"""The drivers shared by `check`, `backtest`, `gonogo` and the daemon: fetch a span's
-signals, run the core."""
+"""The one driver of evaluation, for the daemon's cycles and for `check`, `backtest` and
+`gonogo`: which grid times to evaluate, fetch their signals (`signals.fetch`), run the pure
+core (`core.engine.evaluate_span`) on what was fetched, and the Go/No-Go over its window.
+The commands parse and print; the daemon schedules, keeps the decision book and delivers."""
 
 from __future__ import annotations
 
@@ -8,15 +10,15 @@ from dataclasses import dataclass, replace
 
 from launchguard.config.domain import Launch
 from launchguard.core import calendar
-from launchguard.core.decisions import Decision
+from launchguard.core.decisions import Decision, DecisionBook
 from launchguard.core.engine import Outcome, evaluate_span, grid
-from launchguard.core.frames import tick
+from launchguard.core.frames import Tick, seconds, tick
 from launchguard.core.gonogo import Assessment, assess
 from launchguard.coverage import Coverage, NoData, measure, no_data_message
 from launchguard.interfaces import PrometheusSource
 from launchguard.output.timefmt import in_zone
 from launchguard.reports.fetch import fetch_signals
-from launchguard.signals import fetch, used_signals
+from launchguard.signals import Fetched, fetch, used_signals
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,44 @@ class SpanResult:
     coverage: Coverage | None = None  # set when the range was cut to the data's end
 
 
+def cycle_times(launch: Launch, at: Tick, last: Tick | None) -> list[Tick]:
+    """The grid times a daemon cycle at `at` evaluates: the lookback horizon up to `at` when
+    nothing was evaluated yet (`last` None: what `run_span(at, at)` evaluates), else the grid
+    times after `last`, at most `daemon.max_catch_up` back."""
+    if last is None:
+        return grid(seconds(at), seconds(at), launch.interval, launch.lookback)
+    step = tick(launch.interval)
+    cap = tick(launch.config.daemon.max_catch_up) // step * step
+    first = max(last + step, at - cap)
+    return grid(seconds(first), seconds(at), launch.interval)
+
+
+async def fetch_times(source: PrometheusSource, launch: Launch, times: list[Tick]) -> Fetched:
+    """Every signal the evaluation of `times` reads, one range each; raises the source's
+    errors (`PrometheusError`, `SignalQueryError`)."""
+    return await fetch(source, launch, times)
+
+
+def run_core(
+    launch: Launch,
+    fetched: Fetched,
+    times: list[Tick],
+    report_from: Tick,
+    book: DecisionBook | None = None,
+) -> Outcome:
+    """The core over the fetched frames (`evaluate_span`): `book` advanced in place, or a new
+    one replayed from the first time when None."""
+    return evaluate_span(launch, fetched.frames, times, report_from, book)
+
+
 async def run_span(
     source: PrometheusSource, launch: Launch, start: float, end: float, step: float
 ) -> SpanResult:
     """Evaluate start, start+step, … ≤ end (unix seconds), replaying `lookback` before start
     so decisions already open at `start` keep their true opened_at."""
     times = grid(start, end, step, launch.lookback)
-    fetched = await fetch(source, launch, times)
-    outcome = evaluate_span(launch, fetched.frames, times, tick(start))
+    fetched = await fetch_times(source, launch, times)
+    outcome = run_core(launch, fetched, times, tick(start))
     return SpanResult(outcome, start, end, step, len(times), fetched.requests, fetched.warnings)
 
 
@@ -54,6 +86,20 @@ async def run_range(
     return replace(result, requests=result.requests + 2, coverage=covered)
 
 
+async def run_backtest(
+    source: PrometheusSource, launch: Launch, start: float, end: float, step: float
+) -> SpanResult:
+    """`run_range` (up to where the data ends) plus the `promote` decision of the scheduled
+    Go/No-Go when it falls in the evaluated range and recommends promotion."""
+    result = await run_range(source, launch, start, end, step)
+    last = result.coverage.evaluated_to if result.coverage else end
+    promote = await scheduled_promotion(source, launch, start, last or end)
+    if promote is None:
+        return result
+    decisions = sorted([*result.outcome.decisions, promote], key=lambda d: d.opened_at)
+    return replace(result, outcome=replace(result.outcome, decisions=decisions))
+
+
 async def assess_gonogo(
     source: PrometheusSource, launch: Launch, at: float, window: float
 ) -> Assessment:
@@ -61,7 +107,7 @@ async def assess_gonogo(
     fetched once per signal, evaluated by the core, assessed."""
     start = at - window
     times = grid(start, at, launch.interval, launch.lookback)
-    fetched = await fetch(source, launch, times)
+    fetched = await fetch_times(source, launch, times)
     incidents = launch.config.plan.gonogo.incidents_signal
     extra = await fetch_signals(source, launch, {incidents: (start, at, launch.interval)})
     frames = {**fetched.frames, **extra}

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import time
-from dataclasses import replace
 from typing import Any
 
-from launchguard.commands.options import add_common, add_format
-from launchguard.config.domain import Launch
+from launchguard.commands.options import add_common, add_format, with_prometheus
 from launchguard.config.durations import format_duration
 from launchguard.core.actions import phase_at
 from launchguard.core.calendar import freezes_ahead
 from launchguard.core.frames import tick
-from launchguard.evaluate import SpanResult, run_range, run_span, scheduled_promotion
+from launchguard.evaluate import run_backtest, run_span
 from launchguard.inputs import UsageError, launch_from, parse_time, positive_duration, time_or_now
 from launchguard.output import jsonout, table
 from launchguard.output.timefmt import local, rfc3339
-from launchguard.prometheus import PrometheusClient
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,35 +46,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=backtest)
 
 
-def _span(
-    launch: Launch, start: float, end: float, step: float, *, gonogo: bool = False
-) -> SpanResult:
-    """`run_span`; with `gonogo` (a backtest), `run_range` (up to where the data ends) plus
-    the `promote` decision of the scheduled Go/No-Go when it falls in the evaluated range
-    and recommends promotion."""
-
-    async def go() -> SpanResult:
-        async with PrometheusClient(launch.prometheus, scrubber=launch.scrubber) as client:
-            if not gonogo:
-                return await run_span(client, launch, start, end, step)
-            result = await run_range(client, launch, start, end, step)
-            last = result.coverage.evaluated_to if result.coverage else end
-            promote = await scheduled_promotion(client, launch, start, last or end)
-        if promote is None:
-            return result
-        decisions = sorted([*result.outcome.decisions, promote], key=lambda d: d.opened_at)
-        return replace(result, outcome=replace(result.outcome, decisions=decisions))
-
-    return asyncio.run(go())
-
-
 def check(args: argparse.Namespace) -> int:
     """One evaluation at --at (default now); exit 1 when a rollback is recommended."""
     launch = launch_from(args)
     # "Now" is aligned to the interval grid, like the daemon's cycles, so the same decision
     # gets the same opened_at (and id) from `check` as from the daemon.
     at = time_or_now(args.at, "--at", launch.interval)
-    result = _span(launch, at, at, launch.interval)
+    result = with_prometheus(
+        launch, lambda client: run_span(client, launch, at, at, launch.interval)
+    )
     out = result.outcome
     open_now = [d for d in out.decisions if d.is_open]
     rollback = table.rollback_open(open_now)
@@ -130,7 +106,7 @@ def backtest(args: argparse.Namespace) -> int:
             f"{format_duration(step)} steps…",
             file=sys.stderr,
         )
-    result = _span(launch, start, end, step, gonogo=True)
+    result = with_prometheus(launch, lambda client: run_backtest(client, launch, start, end, step))
     out = result.outcome
     covered = result.coverage
     if args.format == "json":

@@ -20,17 +20,17 @@ import structlog
 from launchguard import names
 from launchguard.config.domain import Launch
 from launchguard.core.decisions import Decision, DecisionBook, Transition
-from launchguard.core.engine import evaluate_span, grid
 from launchguard.core.frames import Tick, seconds, tick
 from launchguard.daemon.fanout import deliver
 from launchguard.daemon.gonogo import ScheduledGonogo
 from launchguard.daemon.health import Health
 from launchguard.daemon.snapshot import Evaluation, Snapshot, after_cycle
 from launchguard.errors import one_line
+from launchguard.evaluate import cycle_times, fetch_times, run_core
 from launchguard.interfaces import CycleReport, PrometheusSource, Sink
 from launchguard.prometheus import PrometheusError
 from launchguard.selfmetrics import SelfMetrics
-from launchguard.signals import SignalQueryError, fetch
+from launchguard.signals import SignalQueryError
 
 _log = structlog.get_logger("launchguard.daemon")
 
@@ -147,16 +147,10 @@ class Daemon:
 
     async def _evaluate(self, at: Tick, last: Tick | None, deadline: float) -> _Result:
         rebuilding = self.book is None or last is None
-        if rebuilding:
-            times = grid(seconds(at), seconds(at), self.launch.interval, self.launch.lookback)
-        else:
-            assert last is not None
-            cap = tick(self.launch.config.daemon.max_catch_up) // self.step * self.step
-            first = max(last + self.step, at - cap)
-            times = grid(seconds(first), seconds(at), self.launch.interval)
+        times = cycle_times(self.launch, at, None if rebuilding else last)
         try:
             async with asyncio.timeout_at(deadline):
-                fetched = await fetch(self.source, self.launch, times)
+                fetched = await fetch_times(self.source, self.launch, times)
         except (PrometheusError, SignalQueryError, TimeoutError) as exc:
             kind = _error_kind(exc)
             self.metrics.query_error(kind)
@@ -170,7 +164,7 @@ class Daemon:
             # that was inconclusive before the start keeps its true start. The core advances
             # a copy: a cycle it raises in leaves the book as it was (no transition lost).
             book = None if rebuilding or self.book is None else self.book.copy()
-            out = evaluate_span(self.launch, fetched.frames, times, times[0], book)
+            out = run_core(self.launch, fetched, times, times[0], book)
             self.metrics.invalid_samples(out.invalid)
             if rebuilding:
                 transitions = self._late_resolves(out.book)
