@@ -2,8 +2,9 @@
 
 `/metrics`, `/healthz` and `/readyz` are always open (scrapers and probes). The read API
 (`/api/v1/status`, `/api/v1/decisions`) needs the bearer token only with
-`server.protect_reads`; `POST /api/v1/decisions/{id}/ack` always needs it. The token is
-read from the environment variable `server.token_env` names; without it, acks are refused.
+`server.protect_reads`; the warroom actions (`warroom_api`: ack, declare, steps, notes,
+attempts) always need it. The token is read from the environment variable `server.token_env`
+names; without any token, actions are refused.
 Request bodies above `server.max_request_bytes` get 413; slow clients and repeated query
 parameters are refused by `httpguard`.
 """
@@ -11,10 +12,7 @@ parameters are refused by `httpguard`.
 from __future__ import annotations
 
 import hmac
-import json
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -26,50 +24,60 @@ from starlette.routing import BaseRoute, Route
 from launchguard.config.durations import format_duration
 from launchguard.config.server import ServerSettings
 from launchguard.core.frames import tick
+from launchguard.core.warroom import WarroomState
+from launchguard.daemon.actionlog import ActionLog, acks_json, state_json
 from launchguard.daemon.loop import Daemon
 from launchguard.daemon.snapshot import Snapshot
 from launchguard.httpguard import RequestGuard, error
 from launchguard.inputs import UsageError, parse_time
 from launchguard.output import jsonout
 from launchguard.output.timefmt import rfc3339
+from launchguard.warroom_api import ActionsApi, action_routes
 
 _log = structlog.get_logger("launchguard.server")
+OPERATOR = "operator"
+"""The role of `server.token_env`'s token."""
 METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-MAX_ACK_FIELD = 500  # characters of `by` and `note` kept
-
-
-@dataclass(frozen=True)
-class Ack:
-    decision_id: str
-    at: float  # unix seconds
-    by: str
-    note: str
 
 
 class Api:
-    """The handlers, over a daemon's snapshot; `token` None refuses every ack."""
+    """The read handlers, over a daemon's snapshot and the warroom's actions."""
 
-    def __init__(self, daemon: Daemon, settings: ServerSettings, token: str | None) -> None:
+    def __init__(
+        self,
+        daemon: Daemon,
+        settings: ServerSettings,
+        token: str | None,
+        actions: ActionLog,
+        role_tokens: Mapping[str, str] | None = None,
+    ) -> None:
         self.daemon = daemon
         self.settings = settings
-        self.token = token
-        self.acks: dict[str, Ack] = {}
+        self.actions = actions
+        # role → token: `token` is the operator's; `role_tokens` the warroom roles' (config)
+        self.tokens = {**({OPERATOR: token} if token else {}), **(role_tokens or {})}
 
-    def denied(self, request: Request) -> Response | None:
-        """None when the request carries `Authorization: Bearer <token>`; else its answer:
-        401 (with `WWW-Authenticate`) without the header, 403 for another token or scheme,
-        or when no token is configured. The one bearer check of the API and the page."""
+    def role_of(self, request: Request) -> str | Response:
+        """The role whose token the request bears (`Authorization: Bearer <token>`); else
+        its answer: 401 (with `WWW-Authenticate`) without the header, 403 for another token
+        or scheme, or when no token is configured. The one bearer check of the API, the
+        warroom actions and the page."""
         header = request.headers.get("authorization", "")
         if not header:
             return error(401, "bearer token required", {"WWW-Authenticate": "Bearer"})
-        if self.token is None:
+        if not self.tokens:
             return error(403, f"no API token configured (set ${self.settings.token_env})")
         scheme, _, given = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-            given.strip().encode(), self.token.encode()
-        ):
-            return error(403, "invalid bearer token")
-        return None
+        if scheme.lower() == "bearer":
+            for role, token in self.tokens.items():
+                if hmac.compare_digest(given.strip().encode(), token.encode()):
+                    return role
+        return error(403, "invalid bearer token")
+
+    def denied(self, request: Request) -> Response | None:
+        """None when `role_of` finds a role; else its 401/403."""
+        role = self.role_of(request)
+        return role if isinstance(role, Response) else None
 
     def read_denied(self, request: Request) -> Response | None:
         """`denied` with `server.protect_reads`; reads are open otherwise."""
@@ -91,7 +99,7 @@ class Api:
         denied = self.read_denied(request)
         if denied is not None:
             return denied
-        return JSONResponse(status_json(self.daemon, self.daemon.snapshot, self.acks))
+        return JSONResponse(status_json(self.daemon, self.daemon.snapshot, self.actions.state))
 
     async def decisions(self, request: Request) -> Response:
         denied = self.read_denied(request)
@@ -119,45 +127,12 @@ class Api:
         chosen.sort(key=lambda d: (d.opened_at, d.criterion, d.scope))
         return JSONResponse({"decisions": [jsonout.decision_json(d) for d in chosen]})
 
-    async def ack(self, request: Request) -> Response:
-        denied = self.denied(request)
-        if denied is not None:
-            return denied
-        did = request.path_params["id"]
-        snap = self.daemon.snapshot
-        if not any(d.id == did for d in (*snap.open, *snap.resolved)):
-            return error(404, f"no decision with id {did!r}")
-        raw = await request.body()
-        try:
-            body: Any = json.loads(raw) if raw.strip() else {}
-        except ValueError:
-            return error(400, "body: not JSON")
-        if not isinstance(body, dict) or not all(
-            isinstance(body.get(k, ""), str) for k in ("by", "note")
-        ):
-            return error(400, 'body: expected {"by": "...", "note": "..."} (both optional)')
-        ack = Ack(
-            did,
-            time.time(),
-            body.get("by", "")[:MAX_ACK_FIELD],
-            body.get("note", "")[:MAX_ACK_FIELD],
-        )
-        self.acks[did] = ack
-        _log.info("decision acknowledged", decision_id=did, by=ack.by)
-        return JSONResponse(ack_json(ack))
 
-
-def ack_json(ack: Ack) -> dict[str, Any]:
-    return {
-        "decision_id": ack.decision_id,
-        "at": rfc3339(tick(ack.at)),
-        "by": ack.by,
-        "note": ack.note,
-    }
-
-
-def status_json(daemon: Daemon, snap: Snapshot, acks: dict[str, Ack]) -> dict[str, Any]:
-    """The body of GET /api/v1/status."""
+def status_json(
+    daemon: Daemon, snap: Snapshot, actions: WarroomState | None = None
+) -> dict[str, Any]:
+    """The body of GET /api/v1/status; `actions`: the warroom's (None: none)."""
+    actions = actions if actions is not None else WarroomState()
     degraded = snap.degraded
     level = snap.level
     return {
@@ -194,7 +169,8 @@ def status_json(daemon: Daemon, snap: Snapshot, acks: dict[str, Ack]) -> dict[st
             "reasons": list(snap.gonogo.reasons),
             "decision_id": snap.gonogo.decision.id if snap.gonogo.decision else None,
         },
-        "acks": {did: ack_json(a) for did, a in acks.items()},
+        "acks": acks_json(actions),
+        "warroom": state_json(actions),
     }
 
 
@@ -204,9 +180,15 @@ def create_app(
     token: str | None,
     *,
     extra_routes: Sequence[BaseRoute] = (),
+    actions: ActionLog | None = None,
+    role_tokens: Mapping[str, str] | None = None,
 ) -> Starlette:
-    """The API app. `extra_routes` are mounted first (e.g. the warroom page at `/`)."""
-    api = Api(daemon, settings, token)
+    """The API app. `extra_routes` are mounted first (e.g. the warroom page at `/`);
+    `actions` the warroom's (default: in memory only); `role_tokens` role → token of the
+    warroom roles besides `token` (role `operator`)."""
+    actions = actions if actions is not None else ActionLog()
+    api = Api(daemon, settings, token, actions, role_tokens)
+    acts = ActionsApi(daemon, actions, api.role_of)
     routes: list[BaseRoute] = [
         *extra_routes,
         Route("/metrics", api.metrics),
@@ -214,10 +196,11 @@ def create_app(
         Route("/readyz", api.readyz),
         Route("/api/v1/status", api.status),
         Route("/api/v1/decisions", api.decisions),
-        Route("/api/v1/decisions/{id}/ack", api.ack, methods=["POST"]),
+        *action_routes(acts),
     ]
     app = Starlette(routes=routes)
     app.state.api = api
+    app.state.actions = actions
     app.add_middleware(
         RequestGuard, max_bytes=settings.max_request_bytes, body_timeout=settings.body_timeout
     )

@@ -19,6 +19,7 @@ from launchguard.config.domain import Launch
 from launchguard.config.server import split_listen
 from launchguard.core.decisions import ROLLBACK_KINDS
 from launchguard.daemon import logsetup
+from launchguard.daemon.actionlog import ActionLog
 from launchguard.daemon.loop import Daemon
 from launchguard.daemon.service import bind, run_service
 from launchguard.inputs import UsageError, checked_url, launch_from
@@ -94,7 +95,14 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(launch: Launch, built: Built, sock: Any, token: str | None) -> None:
     async with PrometheusClient(launch.prometheus, scrubber=launch.scrubber) as client:
         daemon = Daemon(launch, client, built.sinks, announced_open=built.announced_open)
-        app = create_app(daemon, launch.config.server, token, extra_routes=warroom_routes(daemon))
+        app = create_app(
+            daemon,
+            launch.config.server,
+            token,
+            extra_routes=warroom_routes(daemon),
+            actions=ActionLog(built.journal),
+            role_tokens=role_tokens(launch.config.warroom.role_tokens),
+        )
         await run_service(daemon, app, sock)
 
 
@@ -104,7 +112,7 @@ async def _once(launch: Launch, built: Built) -> int:
         await daemon.start()
         await daemon.close()
     snap = daemon.snapshot
-    status = status_json(daemon, snap, {})
+    status = status_json(daemon, snap)
     print(json.dumps(status, indent=2, ensure_ascii=False), file=sys.stdout)
     if snap.last_outcome == names.CYCLE_ERROR:
         print(f"launchguard: evaluation failed: {snap.last_error}", file=sys.stderr)
@@ -115,6 +123,11 @@ async def _once(launch: Launch, built: Built) -> int:
         code = 1 if any(d.kind in ROLLBACK_KINDS for d in snap.open) else 0
     print(once_summary(status, code), file=sys.stderr)
     return code
+
+
+def role_tokens(variables: Mapping[str, str]) -> dict[str, str]:
+    """role → token, for the roles whose variable (`warroom.role_tokens`) is set."""
+    return {role: os.environ[var] for role, var in variables.items() if os.environ.get(var)}
 
 
 def once_summary(status: Mapping[str, Any], code: int) -> str:

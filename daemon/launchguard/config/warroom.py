@@ -55,6 +55,16 @@ class WarroomSettings(BaseModel):
         },
         description="link title → path under grafana_url",
     )
+    role_tokens: dict[str, str] = Field(
+        default={},
+        description="role → environment variable holding that role's bearer token for the "
+        "warroom actions (server.token_env's token has the role 'operator')",
+    )
+    declare_roles: tuple[str, ...] = Field(
+        default=(),
+        description="roles whose token may declare a rollback or a new attempt (e.g. "
+        "launch_ic); empty: any valid token",
+    )
     page_url: str | None = Field(
         default=None, description="public URL of this warroom page, linked from messages"
     )

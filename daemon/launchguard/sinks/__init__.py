@@ -36,6 +36,7 @@ class Built:
 
     sinks: list[Sink]
     announced_open: frozenset[str] | None
+    journal: JournalSink | None = None  # also where the warroom's actions are journaled
 
 
 def build_sinks(
@@ -55,6 +56,7 @@ def build_sinks(
     scrubber = scrubber if scrubber is not None else scrubber_for(config)
     sinks: list[Sink] = []
     announced: frozenset[str] | None = None
+    journal: JournalSink | None = None
     urls = tuple(alertmanager_urls) if alertmanager_urls else config.alertmanager.urls
     if urls:
         sinks.append(
@@ -85,4 +87,4 @@ def build_sinks(
         sinks.append(
             WarroomWebhookSink(config.warroom, timezone=config.launch.timezone, scrubber=scrubber)
         )
-    return Built(sinks or [NullSink()], announced)
+    return Built(sinks or [NullSink()], announced, journal)

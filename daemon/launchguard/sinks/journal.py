@@ -23,9 +23,11 @@ import structlog
 
 from launchguard.core.decisions import Decision
 from launchguard.core.frames import tick
+from launchguard.core.warroom import WarroomAction
 from launchguard.errors import one_line
 from launchguard.interfaces import DELIVERED, CycleReport, Delivery
 from launchguard.output.jsonout import decision_json
+from launchguard.sinks.journal_actions import action_entry, read_actions
 from launchguard.sinks.journal_chain import JournalKeyError, Keyring, mac
 from launchguard.sinks.journal_store import Entry, JournalStore
 
@@ -83,6 +85,17 @@ class JournalSink:
         """Ids of decisions journaled as opened and never as resolved: what a previous run
         announced and may not have lived to resolve."""
         return self._opened().unresolved(OPENED, RESOLVED)
+
+    def actions(self) -> list[WarroomAction]:
+        """The warroom actions journaled so far (read at start: they survive a restart)."""
+        return read_actions(self._opened().records())
+
+    async def append_action(self, action: WarroomAction) -> None:
+        """Journal one warroom action now; raises `sqlite3.Error`/`OSError` when the file
+        cannot be written (the caller refuses the action: nothing unjournaled is shown)."""
+        store = self._opened()
+        entry = action_entry(action)
+        await asyncio.to_thread(store.append, [entry], self.keyring, tick(self.clock()))
 
     async def deliver(self, report: CycleReport) -> Delivery:
         """Journal the report; a failed write is logged, kept and retried next time."""

@@ -43,8 +43,7 @@ class WarroomPage:
 
     async def data(self, request: Request) -> PageData:
         snap = self.daemon.snapshot
-        api = getattr(request.app.state, "api", None)
-        status = status_json(self.daemon, snap, getattr(api, "acks", {}))
+        status = status_json(self.daemon, snap, request.app.state.actions.state)
         resolved = sorted(snap.resolved, key=lambda d: d.resolved_at or 0, reverse=True)
         charted = {}
         for d in status["decisions"]:

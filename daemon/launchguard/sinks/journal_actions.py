@@ -1,0 +1,78 @@
+"""Warroom actions in the journal: one signed record per action (event = the action kind,
+`action` = its JSON), read back at start so acknowledgements, declarations, ticked steps,
+notes and new attempts survive a restart (docs/journal.md)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from launchguard.core.frames import tick
+from launchguard.core.warroom import KINDS, WarroomAction
+from launchguard.output.timefmt import rfc3339
+from launchguard.sinks.journal_chain import Stored
+from launchguard.sinks.journal_store import Entry
+
+_HEAD = ("kind", "decision_id", "at", "by", "role")
+
+
+def action_json(a: WarroomAction) -> dict[str, Any]:
+    """`{kind, decision_id, at (RFC 3339), by, role, ...the kind's fields}`."""
+    return {
+        "kind": a.kind,
+        "decision_id": a.decision_id,
+        "at": rfc3339(a.at),
+        "by": a.by,
+        "role": a.role,
+        **a.fields,
+    }
+
+
+def action_entry(a: WarroomAction) -> Entry:
+    """The journal entry of an action; every action is new (a random event key)."""
+    key = f"{a.kind}:{a.decision_id}:{a.at}:{uuid.uuid4().hex}"
+    return Entry(a.kind, a.decision_id, a.at, key, {"action": action_json(a)})
+
+
+def parse_at(text: str) -> int:
+    """An RFC 3339 time of a record → unix milliseconds."""
+    return tick(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
+def action_from_record(record: dict[str, Any]) -> WarroomAction | None:
+    """The action a journal record holds; None for a record of another event."""
+    if record.get("event") not in KINDS or not isinstance(record.get("action"), dict):
+        return None
+    body = record["action"]
+    fields = {k: v for k, v in body.items() if k not in _HEAD}
+    return WarroomAction(
+        str(body["kind"]),
+        str(body.get("decision_id", "")),
+        parse_at(str(body["at"])),
+        str(body.get("by", "")),
+        str(body.get("role", "")),
+        fields,
+    )
+
+
+def records(stored: Iterable[Stored]) -> list[dict[str, Any]]:
+    """The records' JSON objects, in journal order (texts that are not objects skipped:
+    `audit verify` is where an altered record is reported)."""
+    out = []
+    for s in stored:
+        try:
+            record = json.loads(s.text)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            out.append(record)
+    return out
+
+
+def read_actions(stored: Iterable[Stored]) -> list[WarroomAction]:
+    """Every warroom action of the journal, in journal order."""
+    found = (action_from_record(r) for r in records(stored))
+    return [a for a in found if a is not None]
