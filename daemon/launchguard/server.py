@@ -31,6 +31,7 @@ from launchguard.daemon.snapshot import Snapshot
 from launchguard.httpguard import RequestGuard, error
 from launchguard.inputs import UsageError, parse_time
 from launchguard.output import jsonout
+from launchguard.output.checklist import readiness_json
 from launchguard.output.timefmt import rfc3339
 from launchguard.warroom_api import ActionsApi, action_routes
 
@@ -171,6 +172,9 @@ def status_json(
         },
         "acks": acks_json(actions),
         "warroom": state_json(actions),
+        "checklist": None
+        if snap.checklist_at is None
+        else {"at": rfc3339(snap.checklist_at), **readiness_json(snap.checklist)},
     }
 
 

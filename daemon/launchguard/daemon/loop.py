@@ -21,6 +21,7 @@ from launchguard import names
 from launchguard.config.domain import Launch
 from launchguard.core.decisions import Decision, DecisionBook, Transition
 from launchguard.core.frames import Tick, seconds, tick
+from launchguard.daemon.checklist import with_checklist
 from launchguard.daemon.fanout import deliver
 from launchguard.daemon.gonogo import ScheduledGonogo
 from launchguard.daemon.health import Health
@@ -124,6 +125,8 @@ class Daemon:
             errors = [(result.stage, result.error)] if result.outcome == ERROR else []
             errors += self._record(result, duration)
             errors += await self._deliver(result.report)
+            if result.evaluated is not None:
+                self.snapshot = await with_checklist(self, at, deadline)
             if result.evaluated is not None and self.gonogo.due(at, started=last is None):
                 errors += await self._scheduled_gonogo(result.report, deadline)
             self._conclude(result, duration, errors)

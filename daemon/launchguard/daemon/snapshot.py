@@ -9,6 +9,7 @@ from launchguard.config.domain import Launch
 from launchguard.config.models import VolumeLevel
 from launchguard.core.actions import level_at, phase_at
 from launchguard.core.calendar import FreezeState, freezes_ahead
+from launchguard.core.checklist import ItemStatus
 from launchguard.core.decisions import Decision
 from launchguard.core.engine import Outcome
 from launchguard.core.frames import Frames, Tick, seconds
@@ -37,6 +38,8 @@ class Snapshot:
     phase: str | None = None
     freezes: tuple[FreezeState, ...] = ()  # in force at last_cycle_at, or still to come
     gonogo: Assessment | None = None  # the scheduled Go/No-Go, once assessed
+    checklist: tuple[ItemStatus, ...] = ()  # the cutover checklist at checklist_at
+    checklist_at: Tick | None = None
 
     @property
     def ready(self) -> bool:
@@ -94,6 +97,8 @@ def after_cycle(
         phase=_phase(launch, at),
         freezes=freezes_ahead(launch.freezes, seconds(at)),
         gonogo=previous.gonogo,
+        checklist=previous.checklist,
+        checklist_at=previous.checklist_at,
     )
 
 
