@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import structlog
 
 from launchguard.daemon.health import Health
+from launchguard.daemon.selfmetrics import SelfMetrics
 from launchguard.errors import one_line
 from launchguard.interfaces import CycleReport, Delivery, Sink
 from launchguard.scrub import NO_SECRETS, Scrubber
-from launchguard.selfmetrics import SelfMetrics
 
 _log = structlog.get_logger("launchguard.daemon")
 

@@ -25,12 +25,12 @@ from launchguard.daemon.checklist import with_checklist
 from launchguard.daemon.fanout import deliver
 from launchguard.daemon.gonogo import ScheduledGonogo
 from launchguard.daemon.health import Health
+from launchguard.daemon.selfmetrics import SelfMetrics
 from launchguard.daemon.snapshot import Evaluation, Snapshot, after_cycle
 from launchguard.errors import one_line
 from launchguard.evaluate import cycle_times, fetch_times, run_core
 from launchguard.interfaces import CycleReport, PrometheusSource, Sink
 from launchguard.prometheus import PrometheusError
-from launchguard.selfmetrics import SelfMetrics
 from launchguard.signals import SignalQueryError
 
 _log = structlog.get_logger("launchguard.daemon")
