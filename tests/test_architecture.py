@@ -275,7 +275,10 @@ def test_only_the_driver_runs_the_core() -> None:
     runners = set()
     for name, path in MODULES.items():
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module == "launchguard.core.engine":
-                if any(alias.name == "evaluate_span" for alias in node.names):
-                    runners.add(name)
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "launchguard.core.engine"
+                and any(alias.name == "evaluate_span" for alias in node.names)
+            ):
+                runners.add(name)
     assert runners == {"launchguard.evaluate", *OTHER_CORE_RUNNERS}
