@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from launchguard import __version__
 from launchguard.commands import (
     audit,
+    check,
     checklist,
     demo,
-    evaluation,
     gonogo,
     report,
     run,
@@ -27,7 +27,7 @@ from launchguard.commands.dispatch import Registrar, run_line
 # Every command registers itself: each module has `register(sub)`, adding its parser(s) with
 # `set_defaults(handler=...)`. One line per module, in the order of the help.
 REGISTRARS: tuple[Registrar, ...] = (
-    evaluation.register,
+    check.register,
     validate.register,
     gonogo.register,
     checklist.register,

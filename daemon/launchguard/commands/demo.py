@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
-from launchguard.commands import evaluation
+from launchguard.commands import check
 from launchguard.commands.demo_watch import watch
 from launchguard.commands.dispatch import run_line
 from launchguard.sim.alertmanager_server import AlertmanagerServer
@@ -140,7 +140,7 @@ def _replay(
 def _backtest_parser() -> argparse.ArgumentParser:
     """The `launchguard backtest` command line alone (the replay runs it in-process)."""
     parser = argparse.ArgumentParser(prog="launchguard")
-    evaluation.register(parser.add_subparsers(dest="command", required=True))
+    check.register(parser.add_subparsers(dest="command", required=True))
     return parser
 
 

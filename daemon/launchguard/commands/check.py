@@ -1,4 +1,5 @@
-"""`launchguard check` and `launchguard backtest`: the same core on a fetched span."""
+"""`launchguard check` and `launchguard backtest`: parse the flags, run the driver
+(`evaluate.run_span`, `evaluate.run_backtest`), print the table or the JSON of DESIGN §5."""
 
 from __future__ import annotations
 
