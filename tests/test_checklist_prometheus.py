@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from launchguard.daemon import Daemon
 from launchguard.prometheus import PrometheusClient
 from launchguard.server import create_app
 from launchguard.sim.openmetrics import OpenMetricsWriter
+from launchguard.web import warroom_routes
 
 from conftest import MakePrometheus
 
@@ -113,7 +115,7 @@ def test_shipped_checks_are_done_failing_and_unknown_as_the_data_says(
     assert "t-30m.webhooks" in table and "FAILING" in table and "UNKNOWN" in table
 
 
-async def test_status_api_carries_the_readiness_line_of_the_last_cycle(day: Day) -> None:
+async def test_status_api_and_page_carry_the_checklist_of_the_last_cycle(day: Day) -> None:
     the = test_launch(
         {
             "prometheus": {"url": day.url},
@@ -124,10 +126,11 @@ async def test_status_api_carries_the_readiness_line_of_the_last_cycle(day: Day)
     async with PrometheusClient(the.prometheus) as client:
         daemon = Daemon(the, client)
         await daemon.start(day.at)
-        app = create_app(daemon, ServerSettings(), None)
+        app = create_app(daemon, ServerSettings(), None, extra_routes=warroom_routes(daemon))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api") as api:
             doc = (await api.get("/api/v1/status")).json()
+            page = (await api.get("/")).text
     checklist = doc["checklist"]
     assert checklist["at"] == rfc(day.at)
     assert checklist["ready"] is False
@@ -136,3 +139,15 @@ async def test_status_api_carries_the_readiness_line_of_the_last_cycle(day: Day)
     assert "t-2h.payout-queues" not in checklist["open"]
     assert checklist["line"].startswith("1 of ")
     assert "1 failing, 1 unknown" in checklist["line"]
+    states = {i["id"]: i["state"] for i in checklist["items"]}
+    assert states["t-30m.webhooks"] == "failing" and states["t0.start"] == "not_yet_due"
+    # The page: what is due now, done, failing, overdue; nothing not yet due.
+    rows = dict(re.findall(r'<tr data-item="([^"]+)" data-state="([^"]+)">', page))
+    assert rows["t-30m.webhooks"] == "failing"
+    assert rows["t-30m.passthrough-p95"] == "unknown"
+    assert rows["t-2h.payout-queues"] == "done"
+    assert rows["t-7d.gas-reserves"] == "overdue"
+    assert rows["t-30m.canary-routes"] == "pending_signoff"
+    assert "t0.start" not in rows
+    assert 'id="checklist" data-ready="open"' in page
+    assert "Вебхуки за 30 мин окно" in page and "Webhooks over the 30-minute window" in page

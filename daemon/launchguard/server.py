@@ -32,6 +32,7 @@ from launchguard.httpguard import RequestGuard, error
 from launchguard.inputs import UsageError, parse_time
 from launchguard.output import jsonout
 from launchguard.output.checklist import readiness_json
+from launchguard.output.checklist import status_json as item_json
 from launchguard.output.timefmt import rfc3339
 from launchguard.warroom_api import ActionsApi, action_routes
 
@@ -174,7 +175,11 @@ def status_json(
         "warroom": state_json(actions),
         "checklist": None
         if snap.checklist_at is None
-        else {"at": rfc3339(snap.checklist_at), **readiness_json(snap.checklist)},
+        else {
+            "at": rfc3339(snap.checklist_at),
+            **readiness_json(snap.checklist),
+            "items": [item_json(s) for s in snap.checklist],
+        },
     }
 
 

@@ -17,6 +17,7 @@ from launchguard.notify import degraded_texts
 from launchguard.notify import formatting as fmt
 from launchguard.notify.catalog import catalog
 from launchguard.web.cards import decision_card
+from launchguard.web.checklist import checklist_section
 from launchguard.web.common import Json, PageData, Words, fill
 from launchguard.web.headline import headline, matrix
 from launchguard.web.tables import health_table, resolved_table, sla_table, slo_table
@@ -95,6 +96,7 @@ def render_content(data: PageData) -> str:
         sla=sla_table(sla, w),
         resolved=resolved_table(data.resolved[: data.settings.recent_resolved], w),
         health=health_table(st, w, reachable),
+        checklist=checklist_section(st, w),
         **labels,
     )
 
