@@ -79,9 +79,6 @@ KNOWN_ROOM_LOOPS: dict[tuple[str, str], str] = {
     ("launchguard.scrub", "launchguard.config"): "scrub.py names LaunchConfig and "
     "PrometheusSettings for annotations only (TYPE_CHECKING), while config/domain.py builds "
     "the scrubber: no import at run time",
-    ("launchguard.coverage", "launchguard.output"): "coverage.no_data_message writes its times "
-    "with output.timefmt.rfc3339 while output/ formats Coverage; the message moves to the "
-    "renderers with issue 14 item 2",
 }
 
 

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 import promql_parser
 
 from launchguard.config.domain import Launch
-from launchguard.core.frames import tick
 from launchguard.interfaces import PrometheusSource
-from launchguard.output.timefmt import rfc3339
 from launchguard.signals import sweep_step
 
 
@@ -122,12 +120,3 @@ async def measure(
     to the lookback before `start` (so a range after the data names where it ended)."""
     found = await data_end(source, launch, signals, start - launch.lookback, end, step)
     return cover(start, end, step, found, launch.interval)
-
-
-def no_data_message(c: Coverage, what: str = "the launch's signals") -> str:
-    """One line for stderr: the range and where the data ended, in UTC."""
-    text = f"no data: Prometheus has no sample of {what} from {rfc3339(tick(c.start))} to "
-    text += f"{rfc3339(tick(c.end))}"
-    if c.data_end is not None:
-        text += f" (the data ends at {rfc3339(tick(c.data_end))})"
-    return text

@@ -14,8 +14,9 @@ from launchguard.core.decisions import Decision, DecisionBook
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import Tick, seconds, tick
 from launchguard.core.gonogo import Assessment, assess
-from launchguard.coverage import Coverage, NoData, measure, no_data_message
+from launchguard.coverage import Coverage, NoData, measure
 from launchguard.interfaces import PrometheusSource
+from launchguard.output.table import no_data_message
 from launchguard.output.timefmt import in_zone
 from launchguard.reports.fetch import fetch_signals
 from launchguard.signals import Fetched, fetch, used_signals

@@ -14,9 +14,10 @@ from launchguard.commands.options import (
 from launchguard.config.domain import Launch
 from launchguard.core.frames import tick
 from launchguard.core.sla import TicketFacts, read_tickets
-from launchguard.coverage import Coverage, NoData, measure, no_data_message
+from launchguard.coverage import Coverage, NoData, measure
 from launchguard.inputs import UsageError, launch_from, now_on_grid, parse_time
 from launchguard.interfaces import PrometheusSource
+from launchguard.output.table import no_data_message
 from launchguard.reports import sla_month
 from launchguard.signals import fact_request, fetch_requests
 

@@ -11,7 +11,7 @@ from launchguard.core.explain import fmt_value, summary
 from launchguard.core.frames import ScopeKey, tick
 from launchguard.core.verdicts import SLOReading, State, Verdict
 from launchguard.coverage import Coverage
-from launchguard.output.timefmt import local
+from launchguard.output.timefmt import local, rfc3339
 
 
 def columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -119,3 +119,12 @@ def coverage_line(c: Coverage, zone: str) -> str:
         f"{text}: the data ends at {local(tick(gap[0]), zone)}; no data from there to "
         f"{local(tick(gap[1]), zone)}."
     )
+
+
+def no_data_message(c: Coverage, what: str = "the launch's signals") -> str:
+    """One line for stderr: the range and where the data ended, in UTC."""
+    text = f"no data: Prometheus has no sample of {what} from {rfc3339(tick(c.start))} to "
+    text += f"{rfc3339(tick(c.end))}"
+    if c.data_end is not None:
+        text += f" (the data ends at {rfc3339(tick(c.data_end))})"
+    return text

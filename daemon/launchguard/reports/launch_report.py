@@ -16,8 +16,9 @@ from launchguard.core.decisions import Decision
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import Frames, seconds, tick
 from launchguard.core.verdicts import SLOReading
-from launchguard.coverage import Coverage, NoData, measure, no_data_message
+from launchguard.coverage import Coverage, NoData, measure
 from launchguard.interfaces import PrometheusSource
+from launchguard.output.table import no_data_message
 from launchguard.reports.fetch import Span, fetch_signals
 from launchguard.reports.figures import Figures, compute, first_settlement, latest_by
 from launchguard.signals import fetch, used_signals
