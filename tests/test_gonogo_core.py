@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from launchguard.config.domain import Launch
+from launchguard.core.checklist import ItemStatus
 from launchguard.core.engine import evaluate_span, grid
 from launchguard.core.frames import Frame, tick
 from launchguard.core.gonogo import NO_GO, PROMOTE, Assessment, assess
@@ -76,11 +77,14 @@ def healthy(**changes: Any) -> Frames:
     return frames(**given)
 
 
-def decide(fr: Frames, the_launch: Launch | None = None) -> Assessment:
+def decide(
+    fr: Frames, the_launch: Launch | None = None, checklist: tuple[ItemStatus, ...] = ()
+) -> Assessment:
     the_launch = the_launch or launch()
     times = grid(ORIGIN - 3600, ORIGIN + END * 60, 30.0)
     out = evaluate_span(the_launch, fr, times, minute(0))
-    return assess(the_launch, fr, times, out.decisions, out.verdicts, ORIGIN, in_zone(the_launch))
+    local = in_zone(the_launch)
+    return assess(the_launch, fr, times, out.decisions, out.verdicts, ORIGIN, local, checklist)
 
 
 def with_passthrough(network: str, spec: str) -> Callable[[], Frames]:

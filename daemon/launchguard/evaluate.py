@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from launchguard.checklist_eval import checklist_status
 from launchguard.config.domain import Launch
 from launchguard.core import calendar
 from launchguard.core.decisions import Decision, DecisionBook
@@ -113,8 +114,17 @@ async def assess_gonogo(
     extra = await fetch_signals(source, launch, {incidents: (start, at, launch.interval)})
     frames = {**fetched.frames, **extra}
     outcome = evaluate_span(launch, frames, times, tick(start))
+    # The checklist at the decision time (nothing without T0); no sign-offs known here yet.
+    checklist = await checklist_status(source, launch, at)
     return assess(
-        launch, frames, times, outcome.decisions, outcome.verdicts, start, in_zone(launch)
+        launch,
+        frames,
+        times,
+        outcome.decisions,
+        outcome.verdicts,
+        start,
+        in_zone(launch),
+        checklist,
     )
 
 

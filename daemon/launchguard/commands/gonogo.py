@@ -20,6 +20,7 @@ from launchguard.core.gonogo import PROMOTE, Assessment
 from launchguard.evaluate import assess_gonogo_in_data
 from launchguard.inputs import UsageError, launch_from, positive_duration, time_or_now
 from launchguard.output import jsonout
+from launchguard.output.checklist import readiness_json
 from launchguard.output.table import (
     columns,
     coverage_line,
@@ -132,6 +133,7 @@ def assessment_json(a: Assessment, launch: Launch, status: calendar.CalendarStat
         "blockers": [jsonout.verdict_json(v) for v in a.blockers],
         "decision": None if a.decision is None else jsonout.decision_json(a.decision),
         "calendar": calendar_json(status, launch.timezone),
+        "checklist": readiness_json(a.checklist) if a.checklist else None,
     }
 
 

@@ -59,10 +59,17 @@ class MomentSpec(_Strict):
     items: tuple[ItemSpec, ...] = Field(min_length=1)
 
 
+BlockingState = Literal["failing", "unknown", "pending_signoff", "overdue", "due"]
+
+
 class ChecklistSettings(_Strict):
     """The `checklist` section; no moments: no checklist (the Go/No-Go as before)."""
 
     moments: tuple[MomentSpec, ...] = ()
+    gonogo_blocking: tuple[BlockingState, ...] = Field(
+        default=("failing", "overdue"),
+        description="states of a due item that make the Go/No-Go a No-Go (a reason each)",
+    )
 
     @field_validator("moments")
     @classmethod

@@ -17,6 +17,7 @@ from launchguard.config.domain import Launch
 from launchguard.config.durations import format_duration
 from launchguard.config.models import VolumeLevel
 from launchguard.core.actions import Action, level_at
+from launchguard.core.checklist import ItemStatus
 from launchguard.core.counters import grouped_increase
 from launchguard.core.decisions import ROLLBACK_KINDS, Decision, decision_id
 from launchguard.core.domains import screen_frames
@@ -60,6 +61,7 @@ class Assessment:
     level: VolumeLevel | None
     next_level: VolumeLevel | None
     decision: Decision | None  # the `promote` decision, when promoting
+    checklist: tuple[ItemStatus, ...] = ()  # the cutover checklist at `at` (none: no T0)
 
 
 def compliance(launch: Launch, frames: Frames, times: Sequence[Tick]) -> tuple[SLOCompliance, ...]:
@@ -95,12 +97,15 @@ def assess(
     verdicts: Sequence[Verdict],
     start: float,
     local: Callable[[Tick], str],
+    checklist: Sequence[ItemStatus] = (),
 ) -> Assessment:
     """The Go/No-Go at the last of `times` over its window from `start` (unix seconds).
 
     `decisions` and `verdicts` come from `evaluate_span` over `times` (verdicts at the last
     time); `frames` hold the SLO signals over the window and the incidents counter. `local`
     writes a time for people in the reasons (the caller's: the core formats no zone).
+    `checklist`: the cutover checklist's items at the decision time; each in a state of
+    `checklist.gonogo_blocking` is a reason (no items: no checklist reason).
     """
     gonogo = launch.config.plan.gonogo
     frames = screen_frames(launch, frames)
@@ -136,6 +141,13 @@ def assess(
         f"GO blocker: {v.criterion} {_scope(v.scope)} is {v.state.value} at the decision time"
         for v in blockers
     ]
+    blocking = launch.config.checklist.gonogo_blocking
+    reasons += [
+        f"checklist item {c.item.id} ({c.item.moment}, {c.item.owner}) is"
+        f" {c.state.value.replace('_', ' ')}: {c.reason}"
+        for c in checklist
+        if c.state.value in blocking
+    ]
     level = level_at(launch, frames, at)
     up = level_up(launch.levels, level)
     if up is None:
@@ -153,6 +165,7 @@ def assess(
         level,
         up,
         decision,
+        tuple(checklist),
     )
 
 
