@@ -11,20 +11,17 @@ sizes in $LAUNCHGUARD_ARTIFACTS."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Dialog, async_playwright
 
-from daemons import Exporter, RecordingSink, eventually, scrape_config, test_launch
+from daemons import Exporter, RecordingSink, scrape_config, test_launch
 from launchguard.daemon import Daemon
-from launchguard.daemon.service import bind, run_service
 from launchguard.prometheus import PrometheusClient
 from launchguard.server import create_app
 from launchguard.web import warroom_routes
@@ -41,6 +38,7 @@ from warroom_browser import (
     open_ids,
     open_sev1,
     opened,
+    served,
     t0_in_five_days,
     warsaw_clock,
 )
@@ -48,6 +46,7 @@ from warroom_browser import (
 from conftest import MakePrometheus
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.chromium]
+TOKEN = "page-token-for-tests"  # a tick is a warroom action: the page asks for the token
 
 
 @pytest.fixture
@@ -86,24 +85,11 @@ async def warroom(
             },
         }
     )
-    stop = asyncio.Event()
-    sock = bind("127.0.0.1", 0)
     async with PrometheusClient(the.prometheus) as client:
         daemon = Daemon(the, client, [RecordingSink()])
-        app = create_app(daemon, the.config.server, None, extra_routes=warroom_routes(daemon))
-        service = asyncio.create_task(run_service(daemon, app, sock, stop, handle_signals=False))
-        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        try:
-            async with httpx.AsyncClient(base_url=base, trust_env=False) as http:
-
-                async def ready() -> bool:
-                    return (await http.get("/readyz")).status_code == 200
-
-                await eventually(ready, 30, "/readyz to turn 200")
+        app = create_app(daemon, the.config.server, TOKEN, extra_routes=warroom_routes(daemon))
+        async with served(daemon, app) as base:
             yield base, daemon, client
-        finally:
-            stop.set()
-            await asyncio.wait_for(service, 15)
 
 
 @pytest.fixture
@@ -264,7 +250,12 @@ async def test_a_sev1_opens_and_resolves_without_a_reload_and_a_ticked_step_stay
     async with opened(browser, base + "/", WALL, problems) as page:
         card = page.locator('article.decision[data-criterion="passthrough_rollback"]')
         await card.wait_for(timeout=10_000)
-        # A ticked step stays ticked across refreshes.
+
+        # A ticked step (an action through the API, the token asked once) stays ticked.
+        async def token(dialog: Dialog) -> None:
+            await dialog.accept(TOKEN)
+
+        page.on("dialog", token)
         await card.locator(".checklist li").nth(0).locator("input").check()
 
         # A SEV1 opens in the data: the page shows it without a reload.

@@ -4,6 +4,7 @@ what "visible without scrolling" and "units in the label's language" mean there.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -11,9 +12,13 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import httpx
 from playwright.async_api import Browser, ConsoleMessage, Page
+from starlette.types import ASGIApp
 
 from daemons import Exporter, day, eventually, writer_for
+from launchguard.daemon import Daemon
+from launchguard.daemon.service import bind, run_service
 from launchguard.prometheus import PrometheusClient
 from launchguard.sim.launchday import Network, const
 from launchguard.sim.timeline import linear
@@ -51,6 +56,27 @@ def history(end: float) -> object:
     return writer_for(
         day(start, end=end, networks=(Network("erc20"), trc20), volume_cap=const(0.3))
     )
+
+
+@asynccontextmanager
+async def served(daemon: Daemon, app: ASGIApp) -> AsyncIterator[str]:
+    """The daemon and its app running on a loopback port until the block ends; yields the
+    base URL once /readyz answers 200 (the start-up rebuild is done)."""
+    stop = asyncio.Event()
+    sock = bind("127.0.0.1", 0)
+    service = asyncio.create_task(run_service(daemon, app, sock, stop, handle_signals=False))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    try:
+        async with httpx.AsyncClient(base_url=base, trust_env=False) as http:
+
+            async def ready() -> bool:
+                return (await http.get("/readyz")).status_code == 200
+
+            await eventually(ready, 30, "/readyz to turn 200")
+        yield base
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, 15)
 
 
 @asynccontextmanager

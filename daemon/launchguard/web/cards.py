@@ -12,6 +12,7 @@ from launchguard.config.durations import parse_duration
 from launchguard.notify import NotificationText, texts
 from launchguard.notify import formatting as fmt
 from launchguard.notify.catalog import Catalog, catalog
+from launchguard.web.actions import action_bar, decision_log, ticked
 from launchguard.web.common import Json, PageData, Words, fill, scope_text
 from launchguard.web.sparkline import sparkline, tick
 
@@ -47,7 +48,7 @@ def decision_card(d: Json, data: PageData, w: Words) -> str:
             lasted=fmt.duration(max(0.0, data.now - opened), cat),
         )
     )
-    checklist = _checklist(d, by_lang, w)
+    checklist = _checklist(d, by_lang, w, ticked(d, data.status))
     return fill(
         "decision.html",
         kind=escape(d["kind"]),
@@ -66,18 +67,21 @@ def decision_card(d: Json, data: PageData, w: Words) -> str:
         evidence_notes="".join(f'<p class="note">{n}</p>' for n in notes),
         sparkline=_chart(d, data, w),
         partner_notice=notice_html,
+        actions=action_bar(d, w) if d["resolved_at"] is None else "",
+        action_log=decision_log(d, data.status, w),
     )
 
 
-def _checklist(d: Json, by_lang: Mapping[str, NotificationText], w: Words) -> str:
-    """The actions as ticks (kept per decision and step by the page's script) and the
-    plan's procedure; nothing at all for a decision without either (an SLO breach)."""
+def _checklist(d: Json, by_lang: Mapping[str, NotificationText], w: Words, done: set[int]) -> str:
+    """The actions as ticks (`done`: the steps the warroom ticked, sent to the API by the
+    page's script) and the plan's procedure; nothing for a decision without either."""
     shown = list(by_lang.items())
     items = []
     for i in range(len(shown[0][1].actions)):
         spans = "".join(f'<span lang="{lang}">{escape(t.actions[i])}</span>' for lang, t in shown)
         items.append(
-            f'<li><label><input type="checkbox" data-key="{d["id"]}:{i}"> '
+            f'<li><label><input type="checkbox" data-step="{i}"'
+            f"{' checked' if i in done else ''}> "
             f'<span class="col">{spans}</span></label></li>'
         )
     procedure = "".join(

@@ -16,6 +16,7 @@ from launchguard.interfaces import Degraded
 from launchguard.notify import degraded_texts
 from launchguard.notify import formatting as fmt
 from launchguard.notify.catalog import catalog
+from launchguard.web.actions import action_log, attempt_button
 from launchguard.web.cards import decision_card
 from launchguard.web.checklist import checklist_section
 from launchguard.web.common import Json, PageData, Words, fill
@@ -65,6 +66,7 @@ def render_content(data: PageData) -> str:
             "health",
         )
     }
+    attempts = st.get("warroom", {}).get("attempts", [])
     rollbacks = {
         (d["criterion"], d["scope"].get("network", "")): d["id"]
         for d in decisions
@@ -89,6 +91,8 @@ def render_content(data: PageData) -> str:
         ),
         degraded=_degraded(st, w),
         open_count=len(decisions),
+        attempt=attempt_button(w),
+        attempts=action_log(attempts, w) if attempts else "",
         decisions="\n".join(decision_card(d, data, w) for d in decisions)
         or f'<p class="none">{w.page("none_open")}</p>',
         slos=slo_table(st, w),
