@@ -208,3 +208,12 @@ def test_readiness(at: float, signed: set[str], line: str, ready: bool) -> None:
     r = readiness(statuses)
     assert readiness_line(r) == line
     assert r.ready is ready
+
+
+def test_no_answer_at_all_says_no_data_and_lists_every_expected_network() -> None:
+    status = item_status(item(queue_check()), 1500.0, NETWORKS, answer(1500.0, {}), set())
+    assert (status.state, status.reason) == (ItemState.UNKNOWN, "no data")
+    assert [(dict(r.scope), r.value, r.ok) for r in status.evidence] == [
+        ({"network": "erc20"}, None, None),
+        ({"network": "trc20"}, None, None),
+    ]

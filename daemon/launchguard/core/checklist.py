@@ -103,8 +103,8 @@ def evaluate_check(
     unknown = [r for r in evidence if r.ok is None]
     if failing:
         return ItemState.FAILING, tuple(evidence), f"not {condition} in {_scopes(failing)}"
-    if not evidence:
-        return ItemState.UNKNOWN, (), "no data"
+    if not answer.series:
+        return ItemState.UNKNOWN, tuple(evidence), "no data"
     if unknown:
         return ItemState.UNKNOWN, tuple(evidence), f"no valid data in {_scopes(unknown)}"
     return ItemState.DONE, tuple(evidence), f"{condition} in {_scopes(evidence)}"
