@@ -43,6 +43,19 @@ class Day:
     t0_local: str  # T0 as launch.t0 (Warsaw wall clock)
 
 
+def partner_webhooks(w: OpenMetricsWriter, times: list[float]) -> None:
+    """10 deliveries per step for each partner; partner-b: 1 in 10 fails (0.95 overall)."""
+    rows = []
+    for partner, failing in (("partner-a", 0), ("partner-b", 1)):
+        ok = [(t, float(i * (10 - failing))) for i, t in enumerate(times)]
+        bad = [(t, float(i * failing)) for i, t in enumerate(times)]
+        rows += [
+            ({"partner": partner, "outcome": "success"}, ok),
+            ({"partner": partner, "outcome": "failure"}, bad),
+        ]
+    w.counter("clubgate_webhook_deliveries_total", "deliveries", rows)
+
+
 @pytest.fixture
 def day(make_prometheus: MakePrometheus) -> Day:
     at = (time.time() - 2 * 3600) // 1800 * 1800
@@ -55,16 +68,7 @@ def day(make_prometheus: MakePrometheus) -> Day:
             "queue",
             [({"network": n}, [(t, 0.0) for t in times]) for n in ("erc20", "trc20")],
         )
-        # 10 deliveries per step for each partner; partner-b: 1 in 10 fails → 0.95 overall.
-        rows = []
-        for partner, failing in (("partner-a", 0), ("partner-b", 1)):
-            ok = [(t, float(i * (10 - failing))) for i, t in enumerate(times)]
-            bad = [(t, float(i * failing)) for i, t in enumerate(times)]
-            rows += [
-                ({"partner": partner, "outcome": "success"}, ok),
-                ({"partner": partner, "outcome": "failure"}, bad),
-            ]
-        w.counter("clubgate_webhook_deliveries_total", "deliveries", rows)
+        partner_webhooks(w, times)
 
     prom = make_prometheus(history)
     local_t0 = datetime.fromtimestamp(t0, UTC).astimezone(ZoneInfo("Europe/Warsaw"))
