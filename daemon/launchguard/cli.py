@@ -18,6 +18,7 @@ from launchguard.commands import (
     report,
     run,
     sla,
+    timeline,
     validate,
 )
 from launchguard.commands import render as render_cmd
@@ -34,6 +35,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     report.register,
     sla.register,
     audit.register,
+    timeline.register,
     run.register,
     render_cmd.register,
     sim_cmd.register,

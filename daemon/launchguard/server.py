@@ -34,7 +34,7 @@ from launchguard.output import jsonout
 from launchguard.output.checklist import readiness_json
 from launchguard.output.checklist import status_json as item_json
 from launchguard.output.timefmt import rfc3339
-from launchguard.warroom_api import ActionsApi, action_routes
+from launchguard.warroom_api import ActionsApi, TimelineApi, action_routes
 
 _log = structlog.get_logger("launchguard.server")
 OPERATOR = "operator"
@@ -198,6 +198,7 @@ def create_app(
     actions = actions if actions is not None else ActionLog()
     api = Api(daemon, settings, token, actions, role_tokens)
     acts = ActionsApi(daemon, actions, api.role_of)
+    timeline = TimelineApi(daemon, actions, api.read_denied)
     routes: list[BaseRoute] = [
         *extra_routes,
         Route("/metrics", api.metrics),
@@ -205,6 +206,7 @@ def create_app(
         Route("/readyz", api.readyz),
         Route("/api/v1/status", api.status),
         Route("/api/v1/decisions", api.decisions),
+        Route("/api/v1/timeline", timeline.timeline),
         *action_routes(acts),
     ]
     app = Starlette(routes=routes)

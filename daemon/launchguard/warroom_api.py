@@ -39,6 +39,7 @@ from launchguard.errors import one_line
 from launchguard.httpguard import error
 from launchguard.inputs import UsageError, parse_time
 from launchguard.output.timefmt import rfc3339
+from launchguard.reports.timeline import launch_timeline, timeline_json
 from launchguard.sinks.journal_actions import action_json
 
 _log = structlog.get_logger("launchguard.warroom_api")
@@ -114,6 +115,37 @@ class ActionsApi:
             return error(503, f"the journal cannot be written, nothing recorded: {one_line(exc)}")
         _log.info("warroom action", kind=kind, decision_id=did, by=by, role=role)
         return JSONResponse(action_json(action))
+
+
+class TimelineApi:
+    """`GET /api/v1/timeline?since=T`: the launch's timeline (docs/journal.md), from T (RFC
+    3339 or unix seconds; default: all) to now."""
+
+    def __init__(
+        self, daemon: Daemon, log: ActionLog, read_denied: Callable[[Request], Response | None]
+    ) -> None:
+        self.daemon, self.log, self.read_denied = daemon, log, read_denied
+
+    async def timeline(self, request: Request) -> Response:
+        denied = self.read_denied(request)
+        if denied is not None:
+            return denied
+        unknown = sorted(set(request.query_params) - {"since"})
+        if unknown:
+            return error(400, f"unknown parameter {unknown[0]!r} (use since)")
+        since: int | None = None
+        if "since" in request.query_params:
+            text = request.query_params["since"]
+            try:
+                since = tick(parse_time(text, "since"))
+            except UsageError as exc:
+                return error(400, str(exc))
+            except (OverflowError, ValueError):  # inf, nan
+                return error(400, f"since: {text!r} is not a time")
+        snap = self.daemon.snapshot
+        found = await self.log.records([*snap.resolved, *snap.open])
+        events = launch_timeline(self.daemon.launch, found, since)
+        return JSONResponse({"events": timeline_json(events)})
 
 
 def action_routes(api: ActionsApi) -> list[BaseRoute]:

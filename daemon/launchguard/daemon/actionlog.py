@@ -3,9 +3,12 @@ to it before they are shown (without a journal: in memory only, lost on restart)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
+from launchguard.core.decisions import Decision
 from launchguard.core.warroom import WarroomAction, WarroomState, fold
+from launchguard.output.jsonout import decision_json
 from launchguard.sinks.journal_actions import action_json
 
 
@@ -16,6 +19,8 @@ class ActionJournal(Protocol):
 
     async def append_action(self, action: WarroomAction) -> None: ...
 
+    async def records(self) -> list[dict[str, Any]]: ...
+
 
 class ActionLog:
     """The actions so far and their fold; `record` journals first, so an action the journal
@@ -25,6 +30,21 @@ class ActionLog:
         self.journal = journal
         self.items: list[WarroomAction] = journal.actions() if journal is not None else []
         self.state: WarroomState = fold(self.items)
+
+    async def records(self, decisions: Sequence[Decision]) -> list[dict[str, Any]]:
+        """The journal's records (with `at_ms`) for the timeline; without a journal, records
+        made of `decisions` (the daemon's, open and recently resolved) and the actions."""
+        if self.journal is not None:
+            return await self.journal.records()
+        made: list[dict[str, Any]] = []
+        for d in decisions:
+            made.append({"event": "opened", "at_ms": d.opened_at, "decision": decision_json(d)})
+            if d.resolved_at is not None:
+                made.append(
+                    {"event": "resolved", "at_ms": d.resolved_at, "decision": decision_json(d)}
+                )
+        made += [{"event": a.kind, "at_ms": a.at, "action": action_json(a)} for a in self.items]
+        return made
 
     async def record(self, action: WarroomAction) -> None:
         if self.journal is not None:

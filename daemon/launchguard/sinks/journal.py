@@ -1,8 +1,9 @@
 """The journal sink: every decision transition appended, signed and chained (docs/journal.md).
 
 Events: `opened`, `resolved` (the cycle's transitions), `evidence_updated` (an open decision
-whose evidence is newer than the last journaled one) and `key_rotated` (the first record
-signed by a new key). The payload of a decision record is the decision JSON of DESIGN §5
+whose evidence is newer than the last journaled one), `key_rotated` (the first record
+signed by a new key), `degraded`/`recovered` (evaluation degraded and back) and the warroom
+actions (`journal_actions`). The payload of a decision record is the decision JSON of DESIGN §5
 (`output.jsonout.decision_json`). An open decision the journal has never seen opened (the
 daemon died between evaluating and journaling) gets its `opened` record late, not never.
 A failed write is kept and retried on the next cycle; idempotency makes the retry safe.
@@ -18,6 +19,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -27,7 +29,12 @@ from launchguard.core.warroom import WarroomAction
 from launchguard.errors import one_line
 from launchguard.interfaces import DELIVERED, CycleReport, Delivery
 from launchguard.output.jsonout import decision_json
-from launchguard.sinks.journal_actions import action_entry, read_actions
+from launchguard.sinks.journal_actions import (
+    action_entry,
+    degraded_entries,
+    read_actions,
+    records,
+)
 from launchguard.sinks.journal_chain import JournalKeyError, Keyring, mac
 from launchguard.sinks.journal_store import Entry, JournalStore
 
@@ -90,6 +97,11 @@ class JournalSink:
         """The warroom actions journaled so far (read at start: they survive a restart)."""
         return read_actions(self._opened().records())
 
+    async def records(self) -> list[dict[str, Any]]:
+        """Every record of the journal as JSON (with `at_ms`), in journal order."""
+        store = self._opened()
+        return await asyncio.to_thread(lambda: records(store.records()))
+
     async def append_action(self, action: WarroomAction) -> None:
         """Journal one warroom action now; raises `sqlite3.Error`/`OSError` when the file
         cannot be written (the caller refuses the action: nothing unjournaled is shown)."""
@@ -106,7 +118,7 @@ class JournalSink:
             else:
                 self._evidence_at.pop(t.decision.id, None)
         try:
-            await asyncio.to_thread(self._write, entries, report.open)
+            await asyncio.to_thread(self._write, entries, report.open, report)
         except asyncio.CancelledError:  # the deadline passed: the write may still land, and
             self._pending = entries  # its retry appends nothing twice (event keys)
             raise
@@ -154,10 +166,15 @@ class JournalSink:
             raise
         return store
 
-    def _write(self, entries: list[Entry], open_: Sequence[Decision]) -> None:
-        """Append `entries` and the records the open decisions call for, in one transaction;
-        the evidence cache moves only once the write has committed."""
+    def _write(
+        self, entries: list[Entry], open_: Sequence[Decision], report: CycleReport | None = None
+    ) -> None:
+        """Append `entries` and the records the open decisions (and the `report`'s degraded
+        state) call for, in one transaction; the evidence cache moves only once the write
+        has committed."""
         store = self._opened()
+        if report is not None:
+            entries = [*entries, *degraded_entries(store, report.degraded, report.at)]
         seen: dict[str, int] = {}
         extra: list[Entry] = []
         for d in open_:

@@ -1,6 +1,8 @@
-"""Warroom actions in the journal: one signed record per action (event = the action kind,
-`action` = its JSON), read back at start so acknowledgements, declarations, ticked steps,
-notes and new attempts survive a restart (docs/journal.md)."""
+"""Journal records beside the decisions' (docs/journal.md): the warroom actions, one signed
+record per action (event = the action kind, `action` = its JSON), read back at start so
+acknowledgements, declarations, ticked steps, notes and new attempts survive a restart; and
+degraded evaluation, a `degraded` record when it begins and a `recovered` one when it ends
+(both under the id `degraded:<since ms>`, so a replay appends nothing twice)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ from typing import Any
 
 from launchguard.core.frames import tick
 from launchguard.core.warroom import KINDS, WarroomAction
+from launchguard.interfaces import Degraded
 from launchguard.output.timefmt import rfc3339
 from launchguard.sinks.journal_chain import Stored
-from launchguard.sinks.journal_store import Entry
+from launchguard.sinks.journal_store import Entry, JournalStore
 
 _HEAD = ("kind", "decision_id", "at", "by", "role")
+DEGRADED, RECOVERED = "degraded", "recovered"
 
 
 def action_json(a: WarroomAction) -> dict[str, Any]:
@@ -59,16 +63,16 @@ def action_from_record(record: dict[str, Any]) -> WarroomAction | None:
 
 
 def records(stored: Iterable[Stored]) -> list[dict[str, Any]]:
-    """The records' JSON objects, in journal order (texts that are not objects skipped:
-    `audit verify` is where an altered record is reported)."""
+    """The records' JSON objects in journal order, each with `at_ms` (its `at` in unix ms)
+    added; texts that are not such objects are skipped (`audit verify` reports them)."""
     out = []
     for s in stored:
         try:
             record = json.loads(s.text)
-        except ValueError:
+            record["at_ms"] = parse_at(str(record["at"]))
+        except (ValueError, TypeError, KeyError):
             continue
-        if isinstance(record, dict):
-            out.append(record)
+        out.append(record)
     return out
 
 
@@ -76,3 +80,14 @@ def read_actions(stored: Iterable[Stored]) -> list[WarroomAction]:
     """Every warroom action of the journal, in journal order."""
     found = (action_from_record(r) for r in records(stored))
     return [a for a in found if a is not None]
+
+
+def degraded_entries(store: JournalStore, degraded: Degraded | None, at: int) -> list[Entry]:
+    """The `degraded` record of a degraded cycle (once per run of degradation), or, for a
+    healthy one at `at`, a `recovered` record for each run the journal has not seen end."""
+    if degraded is not None:
+        did = f"{DEGRADED}:{degraded.since}"
+        body = {"degraded": {"reason": degraded.reason, "detail": degraded.detail}}
+        return [Entry(DEGRADED, did, degraded.since, f"{did}:{DEGRADED}", body)]
+    ended = sorted(store.unresolved(DEGRADED, RECOVERED))
+    return [Entry(RECOVERED, did, at, f"{did}:{RECOVERED}") for did in ended]
