@@ -80,6 +80,9 @@ BAD = [
      "checklist.moments.0.items.0.check.window", "no window is set"),
     ("a repeated id is named", [moment(**OK_CHECK), moment(**OK_CHECK)],
      "checklist.moments", "t-1h.x repeated"),
+    ("every_network without the network label is named",
+     [moment(**{**OK_CHECK, "every_network": True})],
+     "checklist.moments.0.items.0.check", "every_network needs 'network'"),
     ("an unknown comparison is named", [moment(**{**OK_CHECK, "comparison": "!="})],
      "checklist.moments.0.items.0.check.comparison", ""),
 ]  # fmt: skip

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Literal
 
 import promql_parser
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from launchguard.config.durations import Duration, SignedDuration, format_duration
 
@@ -43,6 +43,12 @@ class CheckSpec(_Strict):
     )
     comparison: Comparison
     threshold: float
+
+    @model_validator(mode="after")
+    def _network_scoped(self) -> CheckSpec:
+        if self.every_network and "network" not in self.scope:
+            raise ValueError("every_network needs 'network' among the scope labels")
+        return self
 
 
 class ItemSpec(_Strict):
