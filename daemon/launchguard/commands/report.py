@@ -8,9 +8,17 @@ from pathlib import Path
 
 from launchguard.commands.options import add_common, add_format, with_prometheus
 from launchguard.config.domain import Launch
+from launchguard.core.frames import tick
+from launchguard.core.timeline import TimelineEvent
 from launchguard.inputs import UsageError, launch_from, parse_time, positive_duration
 from launchguard.reports import document, markdown, signing
 from launchguard.reports.launch_report import KINDS, gather
+from launchguard.reports.timeline import (
+    journal_records,
+    launch_timeline,
+    timeline_json,
+    timeline_markdown,
+)
 
 HOUR, DAY = 3600.0, 86400.0
 # Default ranges relative to T0 (seed 002 section 8): warroom at T+1 h, daily at T+24 h,
@@ -26,8 +34,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "opened and resolved in it with their durations, and the support SLA breaches. "
         "Ranges default from T0: warroom T0…T0+1h, daily T0…T0+24h, postmortem T0…T0+7d "
         "(with one section per local day). A range past the data is evaluated up to where "
-        "the data ends, and says so (evaluated_to); no data at all: exit 4. With --verify, "
-        "check a signed report instead.",
+        "the data ends, and says so (evaluated_to); no data at all: exit 4. The postmortem "
+        "ends with the launch's timeline (calendar and journal). With --verify, check a "
+        "signed report instead.",
     )
     add_common(p)
     p.add_argument("--kind", choices=KINDS, help="which report (required unless --verify)")
@@ -39,6 +48,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--step", metavar="DURATION", help="evaluation step (default: evaluation.interval)"
     )
     add_format(p, ("markdown", "json"))
+    p.add_argument(
+        "--journal",
+        metavar="PATH",
+        help="journal database whose decisions and warroom actions the postmortem's timeline "
+        "lists (default: journal.path)",
+    )
     p.add_argument(
         "--sign-key",
         metavar="FILE",
@@ -87,6 +102,17 @@ def verify(report_file: str, key_file: str | None) -> int:
     return 0 if valid else 1
 
 
+def postmortem_timeline(
+    launch: Launch, args: argparse.Namespace, start: float, end: float
+) -> tuple[list[TimelineEvent], str | None]:
+    """The timeline over the report's range and the journal it was read from (None: no
+    journal file, only the calendar's events)."""
+    path = args.journal or launch.config.journal.path
+    found = journal_records(path)
+    events = launch_timeline(launch, found or [], tick(start), tick(end))
+    return events, None if found is None else str(path)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.verify:
         return verify(args.verify, args.sign_key)
@@ -105,12 +131,19 @@ def run(args: argparse.Namespace) -> int:
         launch, lambda client: gather(client, launch, args.kind, start, end, step)
     )
     quantile = launch.config.plan.reports.quantile
+    timeline = postmortem_timeline(launch, args, start, end) if args.kind == "postmortem" else None
     if args.format == "json":
         doc = document.report_json(report, quantile)
+        if timeline is not None:
+            doc["timeline"] = {"journal": timeline[1], "events": timeline_json(timeline[0])}
         if key is not None:
             doc = signing.sign_json(doc, key)
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         text = markdown.render(report, quantile)
+        if timeline is not None:
+            text += "\n" + timeline_markdown(timeline[0], launch.timezone)
+            if timeline[1] is None:
+                text += "\nNo journal: the decisions and warroom actions are not listed.\n"
         print(signing.sign_markdown(text, key) if key is not None else text, end="")
     return 0

@@ -13,9 +13,12 @@ from launchguard.commands.options import add_common, add_format
 from launchguard.config.loader import load
 from launchguard.core.frames import tick
 from launchguard.inputs import UsageError, parse_time
-from launchguard.reports.timeline import launch_timeline, timeline_json, timeline_markdown
-from launchguard.sinks.journal_actions import records
-from launchguard.sinks.journal_store import JournalStore
+from launchguard.reports.timeline import (
+    journal_records,
+    launch_timeline,
+    timeline_json,
+    timeline_markdown,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,14 +44,10 @@ def run(args: argparse.Namespace) -> int:
     if end < start:
         raise UsageError("--end: before --start")
     path = args.journal or launch.config.journal.path
-    try:
-        store = JournalStore(path, readonly=True)
-    except FileNotFoundError:
-        raise UsageError(f"journal {path}: no such file (--journal or journal.path)") from None
-    try:
-        events = launch_timeline(launch, records(store.records()), tick(start), tick(end))
-    finally:
-        store.close()
+    found = journal_records(path)
+    if found is None:
+        raise UsageError(f"journal {path}: no such file (--journal or journal.path)")
+    events = launch_timeline(launch, found, tick(start), tick(end))
     if args.format == "json":
         doc = {"start": args.start, "end": args.end, "events": timeline_json(events)}
         print(json.dumps(doc, indent=2, ensure_ascii=False))

@@ -4,6 +4,7 @@ postmortem report), assembled from the launch's calendar and the journal's recor
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from launchguard.config.domain import Launch
@@ -11,6 +12,8 @@ from launchguard.core.calendar import scheduled_gonogo
 from launchguard.core.frames import Tick
 from launchguard.core.timeline import TimelineEvent, calendar_events, journal_events, timeline
 from launchguard.output.timefmt import local, rfc3339
+from launchguard.sinks.journal_actions import records
+from launchguard.sinks.journal_store import JournalStore
 
 
 def launch_timeline(
@@ -23,6 +26,18 @@ def launch_timeline(
     [start, end], in order."""
     calendar = calendar_events(launch.phases, launch.freezes, scheduled_gonogo(launch))
     return timeline([*calendar, *journal_events(records)], start, end)
+
+
+def journal_records(path: str | Path) -> list[dict[str, Any]] | None:
+    """Every record of the journal at `path` (read-only, with `at_ms`); None: no such file."""
+    try:
+        store = JournalStore(path, readonly=True)
+    except FileNotFoundError:
+        return None
+    try:
+        return records(store.records())
+    finally:
+        store.close()
 
 
 def timeline_json(events: Sequence[TimelineEvent]) -> list[dict[str, Any]]:
