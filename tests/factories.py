@@ -15,7 +15,9 @@ import yaml
 
 from launchguard.config.domain import Launch, to_domain
 from launchguard.config.loader import deep_merge, default_text, parse
-from launchguard.core.criteria import Context, evaluate_all, pair_index
+from launchguard.core.columns import Context
+from launchguard.core.criteria import context as criteria_context
+from launchguard.core.criteria import evaluate_all
 from launchguard.core.domains import screen_frames
 from launchguard.core.engine import Outcome, evaluate_span, grid
 from launchguard.core.frames import GLOBAL, Frame, Frames, ScopeKey, Tick, tick
@@ -218,10 +220,7 @@ def sev1_case(open_sev1: Value = 1.0) -> dict[str, Frame]:
 def context(fr: Frames, the_launch: Launch = DEFAULT) -> Context:
     """The criteria's context over `fr`, screened and with the pair index as the engine
     builds them."""
-    fr = screen_frames(the_launch, fr)
-    eod = the_launch.criteria.eod_unsettled
-    pairs = pair_index(fr, (eod.unsettled_signal, eod.cutoff_signal))
-    return Context(fr, the_launch.networks, pairs)
+    return criteria_context(the_launch, screen_frames(the_launch, fr))
 
 
 def verdict_of(verdicts: Iterable[Verdict], criterion: str, scope: ScopeKey = GLOBAL) -> Verdict:

@@ -1,18 +1,15 @@
-"""The five rollback criteria of the launch plan (DESIGN §1).
+"""The five rollback criteria of the launch plan (DESIGN §1), as rules of `core.columns`.
 
-Each criterion is a `Rule`: the operands it reads (signal, offset before t) and the test
-that fires it. A rule is evaluated either at one time, with evidence (`evaluate_all`), or
-over a whole span as columns of states (`state_columns`), which is how a backtest stays
-fast. Both paths share `Rule.state`. A criterion with any operand absent, NaN or invalid (the
-engine screens samples outside their domain out) in a scope is INCONCLUSIVE there: missing
-data is never health and never a rollback.
+Each criterion names its operands (a NamedTuple of `Read`: signal and offset before t) and
+its test on their values, with the config's numbers. `core.columns` evaluates them, over a
+span as columns of states or at one time (a span of one) with evidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from typing import Generic, NamedTuple, TypeVar
 
+from launchguard.config.domain import Launch
 from launchguard.config.models import (
     Criteria,
     EodUnsettled,
@@ -21,87 +18,40 @@ from launchguard.config.models import (
     Sev1,
     WebhookRollback,
 )
-from launchguard.core.frames import (
-    ABSENT,
-    GLOBAL,
-    Frames,
-    NoData,
-    Reading,
-    ScopeKey,
-    Tick,
-    tick,
-)
-from launchguard.core.verdicts import Observation, State, Verdict
+from launchguard.core.columns import Context, Read, Rule, pair_index, verdict_at
+from launchguard.core.frames import Frames, Tick, tick
+from launchguard.core.verdicts import Verdict
 
-Read = tuple[str, float]
-"""An operand: (signal, offset in seconds before t)."""
-
-Fires = Callable[[Sequence[float], Tick], bool]
-"""The rule's test on its operand values (all numbers) at time t."""
-
-FIRED, CLEAR, INCONCLUSIVE = State.FIRED, State.CLEAR, State.INCONCLUSIVE
-INF = float("inf")
+V = TypeVar("V")
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A criterion: its operands, its test, and whether it is per network, global or per pair
-    (a per-pair rule yields one verdict per network, listing the pairs)."""
-
-    name: str
-    scope: str  # "network" | "global" | "pair"
-    reads: tuple[Read, ...]
-    fires: Fires
-    thresholds: dict[str, float] = field(default_factory=dict)
-
-    def state(self, values: Sequence[float | None], t: Tick) -> State:
-        """INCONCLUSIVE if a value is None, NaN or infinite (never in a domain), else FIRED or
-        CLEAR by the test."""
-        for v in values:
-            if v is None or not -INF < v < INF:
-                return INCONCLUSIVE
-        return FIRED if self.fires(values, t) else CLEAR  # type: ignore[arg-type]
+class PassthroughOperands(NamedTuple, Generic[V]):
+    p95_before: V  # p95 pass-through `previous_window` before t
+    p95_now: V
+    queue_before: V  # queue length `queue_growth_over` before t
+    queue_now: V
 
 
-@dataclass(frozen=True)
-class Context:
-    """What every criterion reads: the frames, the configured networks, the pair index."""
-
-    frames: Frames
-    networks: tuple[str, ...]
-    pairs: dict[str, tuple[ScopeKey, ...]]  # network → pair scope keys seen in the frames
-    explain: bool = False  # build evidence for clear verdicts too (check, not backtest)
-
-    def scopes(self, rule: Rule) -> list[ScopeKey]:
-        return [GLOBAL] if rule.scope == "global" else [network_key(n) for n in self.networks]
-
-    def column(
-        self, signal: str, key: ScopeKey, offset: float, times: Sequence[Tick]
-    ) -> list[float | None]:
-        """The signal's values in `key` at each of `times` minus `offset` (None: absent)."""
-        frame = self.frames.get(signal)
-        series = frame.values.get(key) if frame is not None else None
-        if not series:
-            return [None] * len(times)
-        off = tick(offset)
-        return [series.get(t - off) for t in times]
+class StallOperands(NamedTuple, Generic[V]):
+    completed: V  # payouts completed over the window (an increase)
+    queue_before: V
+    queue_now: V
 
 
-def network_key(network: str) -> ScopeKey:
-    return (("network", network),)
+class EodOperands(NamedTuple, Generic[V]):
+    unsettled_before: V  # the pair's unsettled sessions `improvement_over` before t
+    unsettled_now: V
+    cutoff: V  # the pair's latest cut-off, unix seconds
 
 
-def pair_index(frames: Frames, signals: Sequence[str]) -> dict[str, tuple[ScopeKey, ...]]:
-    """network → the (network, pair) scope keys that any of `signals` reports."""
-    found: dict[str, set[ScopeKey]] = {}
-    for name in signals:
-        frame = frames.get(name)
-        if frame is None:
-            continue
-        for key in frame.scopes():
-            network = dict(key).get("network", "")
-            found.setdefault(network, set()).add(key)
-    return {net: tuple(sorted(keys)) for net, keys in found.items()}
+class WebhookOperands(NamedTuple, Generic[V]):
+    success: V  # webhook delivery success ratio 0..1
+    dead_before: V  # dead-letter queue `growth_over` before t
+    dead_now: V
+
+
+class Sev1Operands(NamedTuple, Generic[V]):
+    open_sev1: V
 
 
 # --- the five rules ---------------------------------------------------------------------------
@@ -111,14 +61,16 @@ def passthrough_rule(p: PassthroughRollback) -> Rule:
     """p95@(t - previous_window) > threshold and p95@t > threshold and the queue grows."""
     limit = p.p95_threshold
 
-    def fires(v: Sequence[float], _t: Tick) -> bool:
-        return v[0] > limit and v[1] > limit and v[3] > v[2]
+    def fires(
+        p95_before: float, p95_now: float, queue_before: float, queue_now: float, _t: Tick
+    ) -> bool:
+        return p95_before > limit and p95_now > limit and queue_now > queue_before
 
-    reads = (
-        (p.p95_signal, p.previous_window),
-        (p.p95_signal, 0.0),
-        (p.queue_signal, p.queue_growth_over),
-        (p.queue_signal, 0.0),
+    reads = PassthroughOperands(
+        p95_before=Read(p.p95_signal, p.previous_window),
+        p95_now=Read(p.p95_signal, 0.0),
+        queue_before=Read(p.queue_signal, p.queue_growth_over),
+        queue_now=Read(p.queue_signal, 0.0),
     )
     return Rule("passthrough_rollback", "network", reads, fires, {"p95_threshold": limit})
 
@@ -126,13 +78,13 @@ def passthrough_rule(p: PassthroughRollback) -> Rule:
 def stall_rule(p: PayoutStall) -> Rule:
     """No payout completed in the window, the queue is non-empty and growing."""
 
-    def fires(v: Sequence[float], _t: Tick) -> bool:
-        return v[0] == 0 and v[2] > 0 and v[2] > v[1]
+    def fires(completed: float, queue_before: float, queue_now: float, _t: Tick) -> bool:
+        return completed == 0 and queue_now > 0 and queue_now > queue_before
 
-    reads = (
-        (p.completed_signal, 0.0),
-        (p.queue_signal, p.queue_growth_over),
-        (p.queue_signal, 0.0),
+    reads = StallOperands(
+        completed=Read(p.completed_signal, 0.0),
+        queue_before=Read(p.queue_signal, p.queue_growth_over),
+        queue_now=Read(p.queue_signal, 0.0),
     )
     return Rule("payout_stall", "network", reads, fires)
 
@@ -141,13 +93,17 @@ def eod_rule(p: EodUnsettled) -> Rule:
     """A pair has unsettled sessions ≥ `min_since_cutoff` after its cut-off, not improving."""
     min_since = tick(p.min_since_cutoff)
 
-    def fires(v: Sequence[float], t: Tick) -> bool:
-        return v[1] > 0 and t - tick(v[2]) >= min_since and v[1] >= v[0]
+    def fires(unsettled_before: float, unsettled_now: float, cutoff: float, t: Tick) -> bool:
+        return (
+            unsettled_now > 0
+            and t - tick(cutoff) >= min_since
+            and unsettled_now >= unsettled_before
+        )
 
-    reads = (
-        (p.unsettled_signal, p.improvement_over),
-        (p.unsettled_signal, 0.0),
-        (p.cutoff_signal, 0.0),
+    reads = EodOperands(
+        unsettled_before=Read(p.unsettled_signal, p.improvement_over),
+        unsettled_now=Read(p.unsettled_signal, 0.0),
+        cutoff=Read(p.cutoff_signal, 0.0),
     )
     return Rule("eod_unsettled", "pair", reads, fires, {"min_since_cutoff": p.min_since_cutoff})
 
@@ -156,13 +112,13 @@ def webhook_rule(p: WebhookRollback) -> Rule:
     """Success ratio below threshold and the dead-letter queue growing (global)."""
     limit = p.success_threshold
 
-    def fires(v: Sequence[float], _t: Tick) -> bool:
-        return v[0] < limit and v[2] > v[1]
+    def fires(success: float, dead_before: float, dead_now: float, _t: Tick) -> bool:
+        return success < limit and dead_now > dead_before
 
-    reads = (
-        (p.success_signal, 0.0),
-        (p.dead_letter_signal, p.growth_over),
-        (p.dead_letter_signal, 0.0),
+    reads = WebhookOperands(
+        success=Read(p.success_signal, 0.0),
+        dead_before=Read(p.dead_letter_signal, p.growth_over),
+        dead_now=Read(p.dead_letter_signal, 0.0),
     )
     return Rule("webhook_rollback", "global", reads, fires, {"success_threshold": limit})
 
@@ -171,10 +127,11 @@ def sev1_rule(p: Sev1) -> Rule:
     """An open SEV1 incident (global)."""
     limit = p.threshold
 
-    def fires(v: Sequence[float], _t: Tick) -> bool:
-        return v[0] > limit
+    def fires(open_sev1: float, _t: Tick) -> bool:
+        return open_sev1 > limit
 
-    return Rule("sev1", "global", ((p.signal, 0.0),), fires, {"threshold": limit})
+    reads = Sev1Operands(open_sev1=Read(p.signal, 0.0))
+    return Rule("sev1", "global", reads, fires, {"threshold": limit})
 
 
 def rules(c: Criteria) -> tuple[Rule, ...]:
@@ -197,96 +154,14 @@ def operand_offsets(c: Criteria) -> dict[str, set[float]]:
     return out
 
 
-# --- at one time, with evidence ---------------------------------------------------------------
-
-
-def _values(ctx: Context, key: ScopeKey, t: Tick, reads: Sequence[Read]) -> list[Reading]:
-    out: list[Reading] = []
-    for signal, offset in reads:
-        frame = ctx.frames.get(signal)
-        out.append(frame.at(key, t - tick(offset)) if frame is not None else ABSENT)
-    return out
-
-
-def verdict_at(ctx: Context, rule: Rule, key: ScopeKey, t: Tick) -> Verdict:
-    """The rule's verdict in a network or global scope at `t`."""
-    if rule.scope == "pair":
-        return _pairs_verdict(ctx, rule, key, t)
-    return _verdict(ctx, rule, key, t, _values(ctx, key, t, rule.reads))
-
-
-def _verdict(ctx: Context, rule: Rule, key: ScopeKey, t: Tick, values: list[Reading]) -> Verdict:
-    """Evidence is built for fired and inconclusive verdicts, and for clear ones only when
-    the context asks to explain."""
-    numbers = [None if isinstance(v, NoData) else v for v in values]
-    state = rule.state(numbers, t)
-    if state is CLEAR and not ctx.explain:
-        return Verdict(rule.name, key, t, state, (), rule.thresholds)
-    obs = tuple(
-        Observation(signal, key, t - tick(offset), offset, value)
-        for (signal, offset), value in zip(rule.reads, values, strict=True)
-    )
-    return Verdict(rule.name, key, t, state, obs, rule.thresholds)
-
-
-def _pairs_verdict(ctx: Context, rule: Rule, key: ScopeKey, t: Tick) -> Verdict:
-    """FIRED if any pair fires (the detail lists the firing pairs), else INCONCLUSIVE if any
-    pair lacks an operand or no pair of the network reports at t, else CLEAR."""
-    by_state: dict[State, list[Verdict]] = {FIRED: [], INCONCLUSIVE: [], CLEAR: []}
-    for pair in ctx.pairs.get(dict(key).get("network", ""), ()):
-        values = _values(ctx, pair, t, rule.reads)
-        if all(isinstance(v, NoData) for v in values):
-            continue  # the pair does not report at t (not yet created, retired, or no valid value)
-        v = _verdict(ctx, rule, pair, t, values)
-        by_state[v.state].append(v)
-    if by_state[FIRED]:
-        state, shown = FIRED, by_state[FIRED]
-    elif by_state[INCONCLUSIVE] or not by_state[CLEAR]:
-        state, shown = INCONCLUSIVE, by_state[INCONCLUSIVE]
-    else:
-        state, shown = CLEAR, []
-    obs = tuple(o for v in shown for o in v.observations)
-    detail = tuple({"pair": dict(v.scope).get("pair", "")} for v in shown)
-    return Verdict(rule.name, key, t, state, obs, rule.thresholds, detail)
+def context(launch: Launch, frames: Frames, explain: bool = False) -> Context:
+    """The rules' context over (screened) `frames`: the launch's networks and the pairs the
+    eod_unsettled signals report."""
+    eod = launch.criteria.eod_unsettled
+    pairs = pair_index(frames, (eod.unsettled_signal, eod.cutoff_signal))
+    return Context(frames, launch.networks, pairs, explain)
 
 
 def evaluate_all(ctx: Context, criteria: Criteria, t: Tick) -> list[Verdict]:
-    """Every rollback criterion in every scope at `t`."""
+    """Every rollback criterion in every scope at `t` (each a span of one)."""
     return [verdict_at(ctx, rule, key, t) for rule in rules(criteria) for key in ctx.scopes(rule)]
-
-
-# --- over a span, as columns of states ----------------------------------------------------------
-
-
-def state_columns(ctx: Context, rule: Rule, times: Sequence[Tick]) -> dict[ScopeKey, list[State]]:
-    """The rule's state in each scope at each of `times` (same logic as `verdict_at`)."""
-    if rule.scope == "pair":
-        return {key: _pair_states(ctx, rule, key, times) for key in ctx.scopes(rule)}
-    out = {}
-    for key in ctx.scopes(rule):
-        columns = [ctx.column(signal, key, offset, times) for signal, offset in rule.reads]
-        out[key] = [
-            rule.state(values, t)
-            for values, t in zip(zip(*columns, strict=True), times, strict=True)
-        ]
-    return out
-
-
-def _pair_states(ctx: Context, rule: Rule, key: ScopeKey, times: Sequence[Tick]) -> list[State]:
-    n = len(times)
-    fired, inconclusive, reporting = [False] * n, [False] * n, [False] * n
-    for pair in ctx.pairs.get(dict(key).get("network", ""), ()):
-        columns = [ctx.column(signal, pair, offset, times) for signal, offset in rule.reads]
-        for i, values in enumerate(zip(*columns, strict=True)):
-            if all(v is None or v != v for v in values):
-                continue
-            reporting[i] = True
-            state = rule.state(values, times[i])
-            if state is FIRED:
-                fired[i] = True
-            elif state is INCONCLUSIVE:
-                inconclusive[i] = True
-    return [
-        FIRED if f else INCONCLUSIVE if (inc or not rep) else CLEAR
-        for f, inc, rep in zip(fired, inconclusive, reporting, strict=True)
-    ]

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field, replace
 from launchguard.config.domain import Launch
 from launchguard.config.models import ROLLBACK_CRITERIA, VolumeLevel
 from launchguard.config.support import SLA_CRITERIA
+from launchguard.core import columns as col
 from launchguard.core import criteria as crit
 from launchguard.core import guardrail, sla
 from launchguard.core.actions import level_at
 from launchguard.core.decisions import Decision, DecisionBook, Key, Transition
 from launchguard.core.domains import invalid_counts, screen_frames
 from launchguard.core.frames import GLOBAL, Frames, ScopeKey, Tick, tick
-from launchguard.core.slo import read_details, read_slos, slo_state_columns, slo_verdict_at
+from launchguard.core.slo import read_details, read_slos, slo_rules
 from launchguard.core.verdicts import SLOReading, State, Verdict
 
 
@@ -76,17 +77,13 @@ def evaluate_span(
     """
     book = book if book is not None else new_book(launch)
     frames = screen_frames(launch, frames)
-    eod = launch.criteria.eod_unsettled
-    ctx = crit.Context(
-        frames, launch.networks, crit.pair_index(frames, (eod.unsettled_signal, eod.cutoff_signal))
-    )
-    rules = {rule.name: rule for rule in crit.rules(launch.criteria)}
+    ctx = crit.context(launch, frames)
     scopes = {name: s.scope for name, s in launch.signals.items()}
+    rules = {r.name: r for r in (*crit.rules(launch.criteria), *slo_rules(launch.slos, scopes))}
     columns: dict[Key, list[State]] = {}
     for rule in rules.values():
-        for scope, states in crit.state_columns(ctx, rule, times).items():
+        for scope, states in col.states(ctx, rule, times).items():
             columns[(rule.name, scope)] = states
-    columns.update(slo_state_columns(launch.slos, frames, scopes, launch.networks, times))
     guard = guardrail.prepare(launch, frames, times)
     if guard is not None:
         columns[(guardrail.CRITERION, GLOBAL)] = guard.column()
@@ -105,12 +102,9 @@ def evaluate_span(
     for i, t in enumerate(times):
 
         def explain(key: Key, t: Tick = t) -> Verdict:
-            rule = rules.get(key[0])
-            if rule is not None:
-                return crit.verdict_at(ctx, rule, key[1], t)
             if guard is not None and key[0] == guardrail.CRITERION:
                 return guard.verdict(t)
-            return slo_verdict_at(launch.slos, frames, key, t)
+            return col.verdict_at(ctx, rules[key[0]], key[1], t)
 
         def level(t: Tick = t) -> VolumeLevel | None:
             return level_at(launch, frames, t)
