@@ -1,8 +1,8 @@
 """The warroom page's actions in headless Chromium, against a daemon on a real Prometheus with
 a real journal: the token is asked once (a prompt) and kept for the tab; an acknowledgement,
 a step tick and a §10 declaration made by clicking are journaled, shown on the card with who
-and when, and still there after a reload. Screenshots go to $LAUNCHGUARD_ARTIFACTS
-(docs/warroom.md shows them)."""
+and when and on the page's timeline (newest first), and still there after a reload.
+Screenshots go to $LAUNCHGUARD_ARTIFACTS (docs/warroom.md shows them)."""
 
 from __future__ import annotations
 
@@ -107,6 +107,10 @@ async def test_ack_step_and_declaration_clicked_on_the_page_are_journaled_and_ke
                 assert await card.locator(".checklist input[data-step='0']").is_checked()
                 assert not await card.locator(".checklist input[data-step='1']").is_checked()
                 assert len(prompts) == 2  # still kept for the tab
+                timeline = await page.locator("#timeline li").all_inner_texts()
+                events = [t.split(" ")[3] for t in timeline]  # date, time, zone, event
+                assert events[:3] == ["action_declare", "action_step", "action_ack"], timeline
+                assert "decision_opened" in events
         finally:
             await browser.close()
     assert problems == []

@@ -15,9 +15,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from launchguard.core.frames import seconds
+from launchguard.core.frames import seconds, tick
 from launchguard.daemon.loop import Daemon
 from launchguard.output.jsonout import decision_json
+from launchguard.reports.timeline import launch_timeline, timeline_json
 from launchguard.server import Api, status_json
 from launchguard.web.common import PageData
 from launchguard.web.page import render_content, render_page
@@ -53,14 +54,18 @@ class WarroomPage:
         end = seconds(snap.evaluated_to) if snap.evaluated_to is not None else time.time()
         series = await self.series.fetch(list(charted.values()), end) if charted else {}
         refresh = self.settings.page_refresh or self.daemon.launch.interval
+        now = self.daemon.clock()
+        found = await request.app.state.actions.records([*snap.resolved, *snap.open])
+        events = launch_timeline(self.daemon.launch, found, tick(now - TIMELINE_SPAN), tick(now))
         return PageData(
             status,
             [decision_json(d) for d in resolved],
             self.settings,
             refresh,
-            self.daemon.clock(),
+            now,
             series,
             charted,
+            timeline_json(events[-TIMELINE_EVENTS:])[::-1],
         )
 
     async def page(self, request: Request) -> Response:
@@ -77,6 +82,8 @@ class WarroomPage:
 
 
 _NO_STORE = {"Cache-Control": "no-store"}
+TIMELINE_SPAN = 86400.0  # seconds of the timeline the page shows, at most …
+TIMELINE_EVENTS = 30  # … and this many events (`launchguard timeline` lists them all)
 
 
 def static_dir() -> Path:

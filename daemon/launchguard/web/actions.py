@@ -91,3 +91,16 @@ def action_line(a: Json, w: Words) -> str:
         f'<b class="who">{escape(a["by"])}</b> <span class="role">({escape(a["role"])})</span>'
         f" — {what}"
     )
+
+
+def timeline_view(events: Sequence[Json], w: Words) -> str:
+    """The timeline's latest events, newest first: time, event, what happened."""
+    if not events:
+        return f'<p class="none">{w.page("none_timeline")}</p>'
+    rows = "".join(
+        f'<li data-event="{escape(e["event"])}"><time datetime="{escape(e["at"])}">'
+        f'{w.time(e["at"])}</time> <span class="event">{escape(e["event"])}</span> '
+        f"{escape(e['summary'])}</li>"
+        for e in events
+    )
+    return f'<ol class="timeline">{rows}</ol>'

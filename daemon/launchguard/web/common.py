@@ -28,6 +28,7 @@ class PageData:
     now: float  # unix seconds, for "open for …"
     series: Mapping[SeriesKey, Points] = field(default_factory=dict)
     charted: Mapping[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    timeline: Sequence[Json] = ()  # the timeline's latest events (timeline_json), newest first
 
 
 @cache

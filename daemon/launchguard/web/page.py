@@ -16,7 +16,7 @@ from launchguard.interfaces import Degraded
 from launchguard.notify import degraded_texts
 from launchguard.notify import formatting as fmt
 from launchguard.notify.catalog import catalog
-from launchguard.web.actions import action_log, attempt_button
+from launchguard.web.actions import action_log, attempt_button, timeline_view
 from launchguard.web.cards import decision_card
 from launchguard.web.checklist import checklist_section
 from launchguard.web.common import Json, PageData, Words, fill
@@ -64,6 +64,7 @@ def render_content(data: PageData) -> str:
             "sla",
             "resolved",
             "health",
+            "timeline",
         )
     }
     attempts = st.get("warroom", {}).get("attempts", [])
@@ -99,6 +100,7 @@ def render_content(data: PageData) -> str:
         sla_count=len(sla),
         sla=sla_table(sla, w),
         resolved=resolved_table(data.resolved[: data.settings.recent_resolved], w),
+        timeline=timeline_view(data.timeline, w),
         health=health_table(st, w, reachable),
         checklist=checklist_section(st, w),
         **labels,
