@@ -146,6 +146,9 @@ def write_config(tmp_path: Path, prometheus: str, webhook: str) -> Path:
         f"journal: {{enabled: true, path: '{tmp_path / 'journal.sqlite'}', key_file: '{key}'}}\n"
         f"warroom: {{webhook_url: '{webhook}', retry_backoff: 0}}\n"
         "plan: {volume_guardrail: {enabled: false}}\n"
+        # The test is about kills, not deadlines: a cycle that runs long on a loaded
+        # machine runs late instead of failing (the default deadline is 80 % of 0.25 s).
+        "daemon: {cycle_timeout: 5s}\n"
     )
     return config
 
