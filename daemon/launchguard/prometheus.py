@@ -20,7 +20,7 @@ from typing import Self
 import httpx
 import structlog
 
-from launchguard.concurrency import gather_or_cancel
+from launchguard.concurrency import Deadline, cancel_once, gather_or_cancel
 from launchguard.config.prometheus_settings import PrometheusSettings
 from launchguard.http_summary import summarise
 from launchguard.prometheus_answer import QueryResult, Series, merge, read_answer
@@ -170,37 +170,45 @@ class PrometheusClient:
             await self._sleep(delay)
 
     async def _attempt(self, path: str, form: Mapping[str, str]) -> QueryResult:
-        """One HTTP exchange, connect to last byte within `timeout`, then its parse."""
+        """One HTTP exchange, connect to last byte within `timeout`, then its parse; in a
+        task of its own that is cancelled at most once, so httpcore's clean-up of a
+        cancelled exchange always ends and its connection leaves the pool."""
         timeout = self._settings.timeout
         try:
-            async with contextlib.AsyncExitStack() as held, asyncio.timeout(timeout) as clock:
-                request = self._http.build_request("POST", path, data=dict(form))
-                response = await self._http.send(request, stream=True)
-                held.push_async_callback(response.aclose)
-                status = response.status_code
-                content_type = response.headers.get("content-type", "")
-                if not 200 <= status < 300:
-                    body = await self._read(response, path, _ERROR_BODY_BYTES, cut=True)
-                    if status in _RETRIED_STATUSES:
-                        message = f"{path}: {summarise(status, bytes(body), content_type)}"
-                        raise _Retry(PrometheusHTTPError(status, message), _retry_after(response))
-                    return read_answer(path, status, body, content_type)
-                limit = self._settings.max_response_bytes
-                body = await self._read(response, path, limit, (held, clock))
-                # Parsed while the large-answer slot is held: the parse is the peak.
-                return read_answer(path, status, body, content_type)
+            deadline = Deadline(timeout)
+            return await cancel_once(self._exchange(path, form, deadline), deadline)
         except TimeoutError:
             message = f"timed out after {timeout:g} s: {self._display_url}{path}: incomplete answer"
             raise _Retry(PrometheusTimeout(message)) from None
         except httpx.TransportError as exc:
             raise _Retry(self._transport_failure(path, exc)) from None
 
+    async def _exchange(
+        self, path: str, form: Mapping[str, str], deadline: Deadline
+    ) -> QueryResult:
+        async with contextlib.AsyncExitStack() as held:
+            request = self._http.build_request("POST", path, data=dict(form))
+            response = await self._http.send(request, stream=True)
+            held.push_async_callback(response.aclose)
+            status = response.status_code
+            content_type = response.headers.get("content-type", "")
+            if not 200 <= status < 300:
+                body = await self._read(response, path, _ERROR_BODY_BYTES, cut=True)
+                if status in _RETRIED_STATUSES:
+                    message = f"{path}: {summarise(status, bytes(body), content_type)}"
+                    raise _Retry(PrometheusHTTPError(status, message), _retry_after(response))
+                return read_answer(path, status, body, content_type)
+            limit = self._settings.max_response_bytes
+            body = await self._read(response, path, limit, (held, deadline))
+            # Parsed while the large-answer slot is held: the parse is the peak.
+            return read_answer(path, status, body, content_type)
+
     async def _read(
         self,
         response: httpx.Response,
         path: str,
         limit: int,
-        slot: tuple[contextlib.AsyncExitStack, asyncio.Timeout] | None = None,
+        slot: tuple[contextlib.AsyncExitStack, Deadline] | None = None,
         *,
         cut: bool = False,
     ) -> bytearray:
@@ -222,19 +230,17 @@ class PrometheusClient:
         return body
 
     async def _take_large_slot(
-        self, slot: tuple[contextlib.AsyncExitStack, asyncio.Timeout] | None
+        self, slot: tuple[contextlib.AsyncExitStack, Deadline] | None
     ) -> bool:
         """Hold the one large-answer slot until the attempt ends; the wait for it is not
         the server's time, so the attempt's deadline moves by as much."""
         if slot is None:
             return False
-        held, clock = slot
+        held, deadline = slot
         loop = asyncio.get_running_loop()
         began = loop.time()
         await held.enter_async_context(self._large_answer)
-        when = clock.when()
-        if when is not None:
-            clock.reschedule(when + loop.time() - began)
+        deadline.when += loop.time() - began
         return True
 
     def _too_large(self, path: str, limit: int) -> PrometheusResponseTooLarge:
