@@ -100,7 +100,7 @@ def test_a_missing_journal_exits_2_naming_it(
 
 
 async def test_the_api_timeline_lists_decisions_and_actions_in_order(tmp_path: Path) -> None:
-    async with warroom_api(tmp_path / "journal.sqlite") as (client, did):
+    async with warroom_api(tmp_path / "journal.sqlite") as (client, did, _):
         declared = await client.post(
             f"/api/v1/decisions/{did}/declare", json=DECLARATION, headers=bearer(IC)
         )

@@ -40,10 +40,19 @@ DECLARATION = {
 
 
 @asynccontextmanager
-async def warroom_api(path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
-    """A started daemon with a SEV1 open, its app journaling to `path`; yields the client
-    and the SEV1 decision's id. Leaving it closes the journal (a restart opens it anew)."""
-    the = test_launch({"evaluation": {"lookback": "5m"}, "warroom": {"declare_roles": ["ic"]}})
+async def warroom_api(
+    path: Path, **launch: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, str, Daemon]]:
+    """A started daemon with a SEV1 open, its app journaling to `path`; yields the client,
+    the SEV1 decision's id and the daemon. Leaving it closes the journal (a restart opens it
+    anew). `launch`: settings of the config's `launch` section (e.g. t0)."""
+    the = test_launch(
+        {
+            "evaluation": {"lookback": "5m"},
+            "warroom": {"declare_roles": ["ic"]},
+            "launch": launch,
+        }
+    )
     sink = JournalSink(path, RING)
     daemon = Daemon(the, FakeSource(the, {**HEALTHY, "sev1_open": [({}, 1.0)]}), [sink])
     await daemon.start(AT)
@@ -59,7 +68,7 @@ async def warroom_api(path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, str]
             transport=httpx.ASGITransport(app=app), base_url="http://api"
         ) as client:
             [sev1] = [d for d in daemon.snapshot.open if d.criterion == "sev1"]
-            yield client, sev1.id
+            yield client, sev1.id, daemon
     finally:
         await daemon.close()
 
@@ -77,7 +86,7 @@ async def test_actions_are_signed_survive_a_restart_and_a_changed_one_fails_veri
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "journal.sqlite"
-    async with warroom_api(path) as (client, did):
+    async with warroom_api(path) as (client, did, _):
         base = f"/api/v1/decisions/{did}"
         calls = [
             (f"{base}/ack", TOKEN, {"by": "anna", "note": "looking"}),
@@ -99,7 +108,7 @@ async def test_actions_are_signed_survive_a_restart_and_a_changed_one_fails_veri
     assert shown["notes"][0]["by"] == "operator"  # no `by`: the token's role
     assert before["warroom"]["attempts"][0]["note"] == "after RCA"
 
-    async with warroom_api(path) as (client, _):  # a restart: read back from the journal
+    async with warroom_api(path) as (client, _, _):  # a restart: read back from the journal
         assert await warroom_of(client) == before
 
     monkeypatch.setenv("LAUNCHGUARD_JOURNAL_KEY", KEY)
@@ -227,7 +236,7 @@ async def test_a_bad_request_is_refused_and_changes_nothing(
     tmp_path: Path, action: str, token: str | None, body: Any, status: int, says: str
 ) -> None:
     path = tmp_path / "journal.sqlite"
-    async with warroom_api(path) as (client, did):
+    async with warroom_api(path) as (client, did, _):
         before, records = await warroom_of(client), journal_records(path)
         url = "/api/v1/attempts" if action == "attempts" else f"/api/v1/decisions/{did}/{action}"
         url = url.replace(f"{did}/unknown", "unknown")
@@ -242,3 +251,38 @@ async def test_a_bad_request_is_refused_and_changes_nothing(
         assert says in response.text
         assert await warroom_of(client) == before
         assert journal_records(path) == records
+
+
+async def test_a_manual_checklist_item_is_signed_off_once_and_that_survives_a_restart(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.sqlite"
+    t0 = "2026-06-07T12:00:00"  # the T-7d items are due at the evaluation time
+    async with warroom_api(path, t0=t0) as (client, _, daemon):
+        url = "/api/v1/checklist/{}/signoff"
+        done = await client.post(
+            url.format("t-7d.dr-drill"), json={"by": "Olek (DevOps Lead)"}, headers=bearer(TOKEN)
+        )
+        assert done.status_code == 200, done.text
+        assert done.json()["item"] == "t-7d.dr-drill"
+        refusals = [
+            ("t-7d.dr-drill", 409, "already signed off"),
+            ("t-7d.gas-reserves", 409, "checked automatically"),
+            ("no.such-item", 404, "no checklist item with id 'no.such-item'"),
+        ]
+        for item, status, says in refusals:
+            response = await client.post(url.format(item), json={}, headers=bearer(TOKEN))
+            assert (response.status_code, says in response.text) == (status, True), item
+        signed = (await warroom_of(client))["warroom"]["signoffs"]
+        assert list(signed) == ["t-7d.dr-drill"] and signed["t-7d.dr-drill"]["by"].startswith(
+            "Olek"
+        )
+        assert journal_records(path) >= 2  # the SEV1's opening and the sign-off
+        await daemon.cycle(AT + 30)  # the checklist evaluated with the warroom's sign-offs
+        states = {s.item.id: s.state.value for s in daemon.snapshot.checklist}
+        assert (states["t-7d.dr-drill"], states["t-7d.gonogo-preliminary"]) == (
+            "done",
+            "pending_signoff",
+        )
+    async with warroom_api(path, t0=t0) as (client, _, _):  # restart: still signed off
+        assert list((await warroom_of(client))["warroom"]["signoffs"]) == ["t-7d.dr-drill"]

@@ -196,6 +196,7 @@ def create_app(
     `actions` the warroom's (default: in memory only); `role_tokens` role → token of the
     warroom roles besides `token` (role `operator`)."""
     actions = actions if actions is not None else ActionLog()
+    daemon.signed_off = actions.signed_off  # the checklist's sign-offs are warroom actions
     api = Api(daemon, settings, token, actions, role_tokens)
     acts = ActionsApi(daemon, actions, api.role_of)
     timeline = TimelineApi(daemon, actions, api.read_denied)

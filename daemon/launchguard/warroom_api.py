@@ -28,6 +28,7 @@ from launchguard.core.warroom import (
     NEW_ATTEMPT,
     NOTE,
     ON_OPEN_ONLY,
+    SIGNOFF,
     STEP,
     ActionError,
     WarroomAction,
@@ -76,6 +77,9 @@ class ActionsApi:
     async def attempt(self, request: Request) -> Response:
         return await self._act(request, NEW_ATTEMPT)
 
+    async def signoff(self, request: Request) -> Response:
+        return await self._act(request, SIGNOFF)
+
     async def _act(self, request: Request, kind: str) -> Response:
         role = self.role_of(request)
         if isinstance(role, Response):
@@ -85,7 +89,12 @@ class ActionsApi:
             return error(403, f"{kind}: needs the token of {' or '.join(needs)} (this is {role})")
         did = str(request.path_params.get("id", ""))
         steps: int | None = None
-        if kind != NEW_ATTEMPT:
+        item = str(request.path_params.get("item", ""))
+        if kind == SIGNOFF:
+            refused = self._unsignable(item)
+            if refused is not None:
+                return refused
+        elif kind != NEW_ATTEMPT:
             snap = self.daemon.snapshot
             found = [d for d in (*snap.open, *snap.resolved) if d.id == did]
             if not found:
@@ -106,6 +115,8 @@ class ActionsApi:
             return error(400, str(exc))
         except (OverflowError, ValueError, OSError):
             return error(400, f"body: 'when' {body.get('when')!r} is not a time")
+        if kind == SIGNOFF:
+            fields["item"] = item
         by = str(fields.pop("by", "") or role)
         action = WarroomAction(kind, did, tick(self.clock()), by, role, fields)
         try:
@@ -115,6 +126,18 @@ class ActionsApi:
             return error(503, f"the journal cannot be written, nothing recorded: {one_line(exc)}")
         _log.info("warroom action", kind=kind, decision_id=did, by=by, role=role)
         return JSONResponse(action_json(action))
+
+    def _unsignable(self, item: str) -> Response | None:
+        """404 for an item the checklist does not have, 409 for an automated one (its check
+        decides) or one already signed off."""
+        found = [i for i in self.daemon.launch.checklist if i.id == item]
+        if not found:
+            return error(404, f"no checklist item with id {item!r}")
+        if found[0].check is not None:
+            return error(409, f"signoff: {item} is checked automatically, not signed off")
+        if item in self.log.state.signoffs:
+            return error(409, f"signoff: {item} is already signed off")
+        return None
 
 
 class TimelineApi:
@@ -156,4 +179,5 @@ def action_routes(api: ActionsApi) -> list[BaseRoute]:
         Route("/api/v1/decisions/{id}/steps", api.step, methods=post),
         Route("/api/v1/decisions/{id}/notes", api.note, methods=post),
         Route("/api/v1/attempts", api.attempt, methods=post),
+        Route("/api/v1/checklist/{item}/signoff", api.signoff, methods=post),
     ]

@@ -1,7 +1,8 @@
 """Warroom actions: what people do about a decision (acknowledge it, declare the rollback with
 the plan's §10 decision template, tick a step of its action plan, add a note) and about the
-launch (declare a new attempt). Pure: a request body is checked into an action's fields, and
-the journaled actions are folded into what the API and the page show.
+launch (declare a new attempt, sign off a manual item of the cutover checklist). Pure: a
+request body is checked into an action's fields, and the journaled actions are folded into
+what the API and the page show.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 from launchguard.core.frames import Tick
 
 ACK, DECLARE, STEP, NOTE, NEW_ATTEMPT = "ack", "declare", "step", "note", "new_attempt"
-KINDS = (ACK, DECLARE, STEP, NOTE, NEW_ATTEMPT)
+SIGNOFF = "signoff"  # a manual item of the cutover checklist signed off
+KINDS = (ACK, DECLARE, STEP, NOTE, NEW_ATTEMPT, SIGNOFF)
 """Every action kind; also the journal's event name of its record."""
 ON_OPEN_ONLY = frozenset({DECLARE, STEP})
 """Kinds that only an open decision takes (a resolved one has nothing left to roll back)."""
@@ -35,6 +37,7 @@ _FIELDS: Mapping[str, Mapping[str, tuple[type, bool]]] = {
     STEP: {"by": (str, False), "step": (int, True), "done": (bool, False)},
     NOTE: {"by": (str, False), "text": (str, True)},
     NEW_ATTEMPT: {"by": (str, True), "note": (str, False)},
+    SIGNOFF: {"by": (str, False), "note": (str, False)},
 }
 
 
@@ -51,7 +54,7 @@ class WarroomAction:
     it, `fields` the checked body (`step` an index into the decision's actions, from 0)."""
 
     kind: str
-    decision_id: str  # "" for a new attempt
+    decision_id: str  # "" for a new attempt and a sign-off (its item id is `fields["item"]`)
     at: Tick
     by: str
     role: str
@@ -109,10 +112,14 @@ class WarroomState:
 
     decisions: dict[str, DecisionActions] = field(default_factory=dict)
     attempts: list[WarroomAction] = field(default_factory=list)
+    signoffs: dict[str, WarroomAction] = field(default_factory=dict)  # checklist item id →
 
     def apply(self, action: WarroomAction) -> None:
         if action.kind == NEW_ATTEMPT:
             self.attempts.append(action)
+            return
+        if action.kind == SIGNOFF:
+            self.signoffs.setdefault(str(action.fields.get("item", "")), action)
             return
         d = self.decisions.setdefault(action.decision_id, DecisionActions())
         if action.kind == ACK:

@@ -46,6 +46,10 @@ class ActionLog:
         made += [{"event": a.kind, "at_ms": a.at, "action": action_json(a)} for a in self.items]
         return made
 
+    def signed_off(self) -> frozenset[str]:
+        """Ids of the checklist's manual items signed off (the daemon's checklist hook)."""
+        return frozenset(self.state.signoffs)
+
     async def record(self, action: WarroomAction) -> None:
         if self.journal is not None:
             await self.journal.append_action(action)
@@ -67,6 +71,7 @@ def state_json(state: WarroomState) -> dict[str, Any]:
             for did, d in state.decisions.items()
         },
         "attempts": [action_json(a) for a in state.attempts],
+        "signoffs": {item: action_json(a) for item, a in sorted(state.signoffs.items())},
     }
 
 

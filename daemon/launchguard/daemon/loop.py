@@ -90,6 +90,9 @@ class Daemon:
         self.evaluated_to: Tick | None = None  # the last grid time evaluated successfully
         self.snapshot = Snapshot()
         self._lock = asyncio.Lock()
+        # The checklist's signed-off manual items (the warroom's sign-offs; `create_app`
+        # hands its action log's here): none until then.
+        self.signed_off: Callable[[], frozenset[str]] = frozenset
 
     def grid_time(self, now: float) -> Tick:
         """`now` (unix seconds) rounded down to the evaluation grid."""
@@ -126,7 +129,7 @@ class Daemon:
             errors += self._record(result, duration)
             errors += await self._deliver(result.report)
             if result.evaluated is not None:
-                self.snapshot = await with_checklist(self, at, deadline)
+                self.snapshot = await with_checklist(self, at, deadline, self.signed_off())
             if result.evaluated is not None and self.gonogo.due(at, started=last is None):
                 errors += await self._scheduled_gonogo(result.report, deadline)
             self._conclude(result, duration, errors)
