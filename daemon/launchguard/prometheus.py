@@ -144,7 +144,9 @@ class PrometheusClient:
         except PrometheusError as exc:
             failure = exc
         failure.scrub(self._scrub.clean)
-        raise failure from None
+        # Without the frames it was raised through: an error kept (the status, the last
+        # cycle's outcome) must not keep a query's buffers alive with it.
+        raise failure.with_traceback(None) from None
 
     async def _chunks(self, path: str, forms: list[dict[str, str]]) -> QueryResult:
         if len(forms) == 1:
@@ -213,20 +215,28 @@ class PrometheusClient:
         cut: bool = False,
     ) -> bytearray:
         """The answer's body, decoded; past `limit` bytes: the first `limit` with `cut`,
-        else PrometheusResponseTooLarge (the rest is never read)."""
+        else PrometheusResponseTooLarge (the rest is never read). Read as a list of the
+        transport's chunks, joined once complete: a growing buffer would be copied as it
+        grows (old and new at once), and an abandoned answer would never need joining."""
         declared = response.headers.get("content-length", "")
         if not cut and declared.isdigit() and int(declared) > limit:
             raise self._too_large(path, limit)
-        body, large = bytearray(), False
+        chunks: list[bytes] = []
+        size, large = 0, False
         async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > limit:
-                if cut:
-                    del body[limit:]
-                    return body
-                raise self._too_large(path, limit)
-            if not large and len(body) > _SMALL_ANSWER:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                if not cut:
+                    chunks.clear()  # the error's traceback holds this frame: not its bytes
+                    raise self._too_large(path, limit)
+                body = bytearray().join(chunks)
+                del body[limit:]
+                return body
+            if not large and size > _SMALL_ANSWER:
                 large = await self._take_large_slot(slot)
+        body = bytearray().join(chunks)
+        chunks.clear()
         return body
 
     async def _take_large_slot(
