@@ -111,6 +111,13 @@ async def test_ack_step_and_declaration_clicked_on_the_page_are_journaled_and_ke
                 events = [t.split(" ")[3] for t in timeline]  # date, time, zone, event
                 assert events[:3] == ["action_declare", "action_step", "action_ack"], timeline
                 assert "decision_opened" in events
+
+                # A manual checklist item signed off from its row is done from the next cycle.
+                row = page.locator('#checklist tr[data-item="t-7d.dr-drill"]')
+                await row.locator('button[data-act="signoff"]').click()
+                done = '#checklist tr[data-item="t-7d.dr-drill"][data-state="done"]'
+                await page.locator(done).wait_for(timeout=30_000)
+                assert await page.locator(done).locator("button").count() == 0
         finally:
             await browser.close()
     assert problems == []

@@ -31,6 +31,14 @@ def checklist_section(st: Json, w: Words) -> str:
     )
 
 
+_SIGNOFF = ' <button type="button" class="act" data-act="signoff">{}</button>'
+
+
+def _signable(item: Json) -> bool:
+    """A sign-off item not signed off yet gets the page's sign-off button (a warroom action)."""
+    return bool(item.get("signoff")) and item["state"] != "done"
+
+
 def _table(items: list[Json], w: Words) -> str:
     keys = ("cutover_moment", "cutover_item", "cutover_owner", "state", "cutover_due_until")
     head = "".join(f'<th scope="col">{w.page(k)}</th>' for k in (*keys, "cutover_why"))
@@ -45,7 +53,7 @@ def _table(items: list[Json], w: Words) -> str:
             f'<span class="state {COLOUR.get(state, "no_data")}">'
             f"{w.both('page', 'cutover_states', state)}</span>",
             w.time(i["due_until"]),
-            escape(i["reason"]),
+            escape(i["reason"]) + (_SIGNOFF.format(w.page("act_signoff")) if _signable(i) else ""),
         ]
         tds = "".join(f"<td>{c}</td>" for c in cells)
         rows.append(f'<tr data-item="{escape(i["id"])}" data-state="{state}">{tds}</tr>')

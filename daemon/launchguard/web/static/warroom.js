@@ -87,7 +87,10 @@
     var button = event.target.closest && event.target.closest("button.act");
     if (!button) { return; }
     var kind = button.getAttribute("data-act");
-    if (kind === "attempts") {
+    if (kind === "signoff") {
+      var row = button.closest("[data-item]");
+      act("/api/v1/checklist/" + encodeURIComponent(row.getAttribute("data-item")) + "/signoff", {});
+    } else if (kind === "attempts") {
       act("/api/v1/attempts", { note: window.prompt("Note (optional)") || "" });
     } else if (kind === "notes") {
       var text = window.prompt("Note");
