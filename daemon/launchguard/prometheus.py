@@ -34,7 +34,7 @@ from launchguard.prometheus_errors import (
     PrometheusTimeout,
     PrometheusUnreachable,
 )
-from launchguard.prometheus_http import http_client
+from launchguard.prometheus_http import Clients
 from launchguard.scrub import NO_SECRETS, Scrubber, prometheus_scrubber
 
 __all__ = [
@@ -91,7 +91,7 @@ class PrometheusClient:
         self._large_answer = asyncio.Lock()
         self._scrub = prometheus_scrubber(settings) + scrubber
         self._display_url = self._scrub.url(settings.url)
-        self._http = http_client(settings, transport)
+        self._http = Clients(settings, transport)
         self._max_points = settings.max_points_per_request
         self.requests_sent = 0
 
@@ -188,9 +188,9 @@ class PrometheusClient:
     async def _exchange(
         self, path: str, form: Mapping[str, str], deadline: Deadline
     ) -> QueryResult:
-        async with contextlib.AsyncExitStack() as held:
-            request = self._http.build_request("POST", path, data=dict(form))
-            response = await self._http.send(request, stream=True)
+        async with self._http.lease() as http, contextlib.AsyncExitStack() as held:
+            request = http.build_request("POST", path, data=dict(form))
+            response = await http.send(request, stream=True)
             held.push_async_callback(response.aclose)
             status = response.status_code
             content_type = response.headers.get("content-type", "")

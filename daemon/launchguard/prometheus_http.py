@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -46,3 +49,44 @@ def _bearer_token(settings: PrometheusSettings) -> str | None:
     if settings.bearer_token_file is not None:
         return Path(settings.bearer_token_file).read_text(encoding="utf-8").strip()
     return None
+
+
+class Clients:
+    """The httpx client of `settings`, replaced by a fresh one once an exchange on it was
+    cancelled; a replaced client is closed when its last exchange ends.
+
+    Why: httpcore's pool can keep a connection for good after a cancellation — one created
+    for a request cancelled before it used it stays CONNECTING, one whose clean-up was
+    cancelled stays ACTIVE — and once they fill the pool every request waits for a slot
+    that never frees. Closing the whole client closes them all, with only public API. A
+    `transport` given by the caller is theirs and never replaced."""
+
+    def __init__(
+        self, settings: PrometheusSettings, transport: httpx.AsyncBaseTransport | None
+    ) -> None:
+        self._settings, self._fixed = settings, transport is not None
+        self._current = http_client(settings, transport)
+        self._users: dict[httpx.AsyncClient, int] = {self._current: 0}
+
+    @contextlib.asynccontextmanager
+    async def lease(self) -> AsyncIterator[httpx.AsyncClient]:
+        """The current client for one exchange; a cancelled exchange retires it."""
+        client = self._current
+        self._users[client] += 1
+        try:
+            yield client
+        except asyncio.CancelledError:
+            if client is self._current and not self._fixed:
+                self._current = http_client(self._settings, None)
+                self._users[self._current] = 0
+            raise
+        finally:
+            self._users[client] -= 1
+            if client is not self._current and self._users[client] == 0:
+                del self._users[client]
+                await client.aclose()
+
+    async def aclose(self) -> None:
+        clients, self._users = list(self._users), {}
+        for client in clients:
+            await client.aclose()
