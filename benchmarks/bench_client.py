@@ -10,7 +10,7 @@
    this says what the largest accepted answer costs (no goal; the limit's comment and
    docs/config.md use it).
 
-The server is `launchguard.sim.faultserver.FaultServer` (modes drip, hang, huge, echo,
+The server is `launchguard.harness.faultserver.FaultServer` (modes drip, hang, huge, echo,
 html), reusable by other benchmarks and tests.
 Not a test: nothing here asserts; each goal is printed as met or MISSED.
 """
@@ -32,8 +32,8 @@ from launchguard.config.prometheus_settings import (
     DEFAULT_MAX_RESPONSE_BYTES,
     PrometheusSettings,
 )
+from launchguard.harness.faultserver import FaultServer
 from launchguard.prometheus import PrometheusClient
-from launchguard.sim.faultserver import FaultServer
 
 HUGE = 300 * 10**6  # bytes of the hostile answer
 PARSED = 8 * 10**6  # bytes of the answer whose parse is measured

@@ -2,7 +2,7 @@
 
 1. Peak RSS of `launchguard run` (a process of its own, shipped defaults but for the
    journal and the 25 h guardrail read) while every answer of the server it queries is a
-   300 MB matrix (`launchguard.sim.faultserver`, streamed), over its start-up rebuild and
+   300 MB matrix (`launchguard.harness.faultserver`, streamed), over its start-up rebuild and
    `LG_BENCH_FAULT_CYCLES` cycles (default 3). Goal: < 150 MB — each answer is abandoned
    at `prometheus.max_response_bytes`. The same daemon against a 1 kB answer is the
    baseline.
@@ -28,8 +28,8 @@ from pathlib import Path
 import httpx
 from report import Row, progress, table, verdict
 
-from launchguard.sim.faultserver import FaultServer
-from launchguard.sim.servers import free_port
+from launchguard.harness.faultserver import FaultServer
+from launchguard.harness.servers import free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from faultenvelope import MODES, fault_stack, healthy, run_fault

@@ -23,10 +23,10 @@ from report import Row, progress, table, verdict
 
 from launchguard.config.loader import load
 from launchguard.evaluate import SpanResult, run_span
+from launchguard.harness.servers import CountingSource, PrometheusServer, backfill
 from launchguard.prometheus import PrometheusClient
 from launchguard.signals import used_signals
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.servers import CountingSource, PrometheusServer, backfill
 from launchguard.sim.tickets import population, write
 from launchguard.sim.timeline import grid
 

@@ -12,17 +12,21 @@ backfilled blocks only when they are older than its head):
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from launchguard.config.domain import Launch, to_domain
 from launchguard.config.loader import deep_merge, default_text, parse
-from launchguard.sim.launchday import LaunchDay, Network, Pair, const, write
 from launchguard.sim.openmetrics import OpenMetricsWriter
 from launchguard.sim.timeline import ValueAt, linear, piecewise
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/launchday.py
+from launchday import LaunchDay, Network, Pair, const, write
 
 STEP = 30.0  # seconds: the history's sample interval and the evaluation step
 HOUR = 3600.0

@@ -41,10 +41,12 @@ from measures import (
 )
 from report import Row, elapsed, progress, seconds, table, verdict
 
+from launchguard.harness.servers import PrometheusServer, backfill, require_binary
 from launchguard.prometheus import PrometheusClient
-from launchguard.sim.launchday import LaunchDay
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill, require_binary
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/launchday.py
+from launchday import LaunchDay
 
 FLEET_NETWORKS = 200
 FLEET_PAIRS = 1_000

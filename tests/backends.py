@@ -10,7 +10,7 @@ per backend, with ids `prometheus` and `victoriametrics`:
         backtest(server, start, end)            # anything with .url and .query_range
 
 Prometheus gets its history backfilled with promtool before it starts; VictoriaMetrics
-gets it through its import API after it starts (`launchguard.sim.victoria`). Missing
+gets it through its import API after it starts (`tests/victoria.py`). Missing
 binaries fail the test, they never skip it. Registered in conftest.py.
 """
 
@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
+from launchguard.harness.servers import ComponentError, PrometheusServer, backfill, require_binary
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
-from launchguard.sim.servers import ComponentError, PrometheusServer, backfill, require_binary
-from launchguard.sim.victoria import VictoriaMetricsServer, require_victoria_metrics
+from victoria import VictoriaMetricsServer, require_victoria_metrics
 
 Backend = PrometheusServer | VictoriaMetricsServer
 MakeBackend = Callable[..., Backend]

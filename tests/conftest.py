@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
+from launchguard.harness.servers import ComponentError, PrometheusServer, backfill, require_binary
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
-from launchguard.sim.servers import ComponentError, PrometheusServer, backfill, require_binary
 
 from backends import backend, make_backend  # noqa: F401  (fixtures: every backend)
 

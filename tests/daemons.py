@@ -13,11 +13,11 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
+import launchday
+from launchday import LaunchDay, Pair, const
 from launchguard.config.domain import Launch
 from launchguard.interfaces import DELIVERED, CycleReport, Delivery
 from launchguard.prometheus import PrometheusUnreachable, QueryResult, Series
-from launchguard.sim import launchday
-from launchguard.sim.launchday import LaunchDay, Pair, const
 from launchguard.sim.openmetrics import OpenMetricsWriter
 from launchguard.sim.timeline import ValueAt, linear, piecewise
 

@@ -16,7 +16,11 @@ from typing import Any
 
 from faultproxy import FaultProxy
 from launchguard import names
-from launchguard.sim.alertmanager_server import AlertmanagerServer, WebhookReceiver, webhook_config
+from launchguard.harness.alertmanager_server import (
+    AlertmanagerServer,
+    WebhookReceiver,
+    webhook_config,
+)
 from livestack import CycleWatch, DaemonProcess, Decision, Stop, serve_live_scenario, wait_until
 
 TOKEN = "prom-bearer-7f3c9a1e-never-shown"

@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import launchday
+from launchday import LaunchDay, Network, Pair, const
 from launchguard.cli import main
-from launchguard.sim import launchday
-from launchguard.sim.launchday import LaunchDay, Network, Pair, const
+from launchguard.harness.servers import PrometheusServer
 from launchguard.sim.openmetrics import OpenMetricsWriter
-from launchguard.sim.servers import PrometheusServer
 from launchguard.sim.timeline import ValueAt, linear, piecewise
 
 HOUR, MINUTE = 3600.0, 60.0

@@ -21,13 +21,13 @@ import httpx
 
 from daemons import scrape_config
 from launchguard import names
+from launchguard.harness.process import stop_process
+from launchguard.harness.servers import PrometheusServer, backfill, free_port
 from launchguard.notify.formatting import parse_time
 from launchguard.sim.exporter import ScenarioCollector, serve
 from launchguard.sim.generator import grid_start, write_history
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.process import stop_process
 from launchguard.sim.scenario import load_scenario
-from launchguard.sim.servers import PrometheusServer, backfill, free_port
 
 Stop = Callable[[], None]
 

@@ -3,7 +3,7 @@
 Every scenario sits at its own time (never overlapping, and 6 h apart so no backtest's
 lookback sees another scenario); the series keep their METRICS.md names. Histories end
 ≥ 1.5 h before now, so Prometheus serves them from backfilled blocks; VictoriaMetrics gets
-the same files through its import API (`launchguard.sim.victoria`).
+the same files through its import API (`tests/victoria.py`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from launchguard.harness.servers import ComponentError, PrometheusServer, backfill
 from launchguard.sim.generator import write_history
 from launchguard.sim.openmetrics import write_openmetrics
 from launchguard.sim.scenario import Scenario, list_scenarios, load_scenario
-from launchguard.sim.servers import ComponentError, PrometheusServer, backfill
-from launchguard.sim.victoria import VictoriaMetricsServer
+from victoria import VictoriaMetricsServer
 
 from backends import Backend, require_backend
 

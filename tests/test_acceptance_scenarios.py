@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
+from expected import ROLLBACK_KINDS, Actual, Expected, compare, load_expected
 from launchguard.config.loader import load
 from launchguard.sim.events import Gap
-from launchguard.sim.expected import ROLLBACK_KINDS, Actual, Expected, compare, load_expected
 from launchguard.sim.generator import write_history
 from launchguard.sim.scenario import Scenario, load_scenario
 from scenariolibrary import NAMES, serve_library_on

@@ -5,8 +5,11 @@
   too, since a late import only hides a cycle;
 - `core/` imports nothing with I/O or a clock: only the listed standard modules, the other
   core modules and the config's domain types, and it calls no `now()`/`today()`;
-- no product module imports test support (the tests' helpers, the test libraries, or the
-  test/bench-only modules still kept in `sim/`).
+- no product module imports test support (the tests' helpers, test/bench-only code such as
+  `tests/launchday.py`, or the test libraries);
+- the scenario library (`sim/`) and the real-server harness (`harness/`) are imported only
+  by `commands/` and each other, and every module of theirs is reached from the CLI (code
+  only tests use belongs in `tests/`).
 """
 
 from __future__ import annotations
@@ -58,22 +61,18 @@ CORE_CONFIG = frozenset(
 )
 CLOCK_CALLS = frozenset({"now", "today", "utcnow", "time", "monotonic", "perf_counter"})
 
-# sim/ modules that only tests and benchmarks use (issue 14 item 4 moves them to tests/);
-# until then they are test support inside the package: no product module may import them.
-TEST_ONLY = frozenset(
-    {
-        "launchguard.sim.expected",
-        "launchguard.sim.faultserver",
-        "launchguard.sim.kpis",
-        "launchguard.sim.launchday",
-        "launchguard.sim.victoria",
-    }
-)
 TEST_LIBRARIES = frozenset({"pytest", "respx", "hypothesis", "freezegun", "playwright", "tests"})
-# (importer, imported) pairs of product modules that import test support today, each with why
-# it is tolerated. None: the harness product code uses (sim/process, servers,
-# alertmanager_server, openmetrics) is shared by the demo, not test support.
+# (importer, imported) pairs of product modules that import test support, each with why it
+# is tolerated. None: test-only code lives in tests/ (launchday, kpis, victoria, expected).
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
+# The scenario library and the real-server harness are there for the `demo` and `sim`
+# commands: only commands/ (and each other) import them.
+SIM_ROOMS = ("launchguard.sim", "launchguard.harness")
+# Modules of those rooms that no command reaches, each with why they ship.
+UNREACHED: dict[str, str] = {
+    "launchguard.harness.faultserver": "the broken-Prometheus server the tests and the "
+    "benchmarks share with the rest of the harness",
+}
 # Room imports (importer room, imported room) left out of the room-loop check, each with why.
 KNOWN_ROOM_LOOPS: dict[tuple[str, str], str] = {
     ("launchguard.scrub", "launchguard.config"): "scrub.py names LaunchConfig and "
@@ -241,16 +240,38 @@ def test_no_product_module_imports_test_support() -> None:
     helpers = {p.stem for p in TESTS.glob("*.py")} | {"conftest"}
     wrong = []
     for name, path in MODULES.items():
-        if name in TEST_ONLY:
-            continue
         for module, node in imported(name, path):
             top = module.split(".")[0]
-            if (module in TEST_ONLY or top in helpers or top in TEST_LIBRARIES) and (
+            if (top in helpers or top in TEST_LIBRARIES) and (
                 name,
                 module,
             ) not in KNOWN_EXCEPTIONS:
                 wrong.append(f"{name}:{getattr(node, 'lineno', 0)} imports {module}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_only_commands_import_the_scenario_library_and_the_harness() -> None:
+    wrong = []
+    for name, targets in graph().items():
+        if room(name) in (*SIM_ROOMS, "launchguard.commands"):
+            continue
+        wrong += [f"{name} imports {t}" for t in sorted(targets) if room(t) in SIM_ROOMS]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_scenario_library_and_harness_module_is_reached_from_the_cli() -> None:
+    edges = graph()
+    reached, todo = set(), ["launchguard.cli"]
+    while todo:
+        module = todo.pop()
+        if module not in reached:
+            reached.add(module)
+            todo += edges[module]
+    modules = {m for m, p in MODULES.items() if room(m) in SIM_ROOMS and p.stem != "__init__"}
+    unreached = modules - reached
+    test_only = sorted(unreached - set(UNREACHED))
+    assert not test_only, f"no command uses these: move them to tests/: {test_only}"
+    assert not set(UNREACHED) - unreached, "a command uses these now: drop them from UNREACHED"
 
 
 def test_the_rules_read_every_module() -> None:

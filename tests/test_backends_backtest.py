@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from launchguard.sim.launchday import LaunchDay, Pair, const
+from launchday import LaunchDay, Pair, const
 from launchguard.sim.openmetrics import OpenMetricsWriter
 from test_backtest_prometheus import (  # noqa: F401  (collected here: run on VictoriaMetrics)
     FROM,

@@ -1,4 +1,4 @@
-"""launchguard.sim.victoria: our OpenMetrics history into VictoriaMetrics' import API."""
+"""tests/victoria.py: our OpenMetrics history into VictoriaMetrics' import API."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from launchguard.harness.servers import ComponentError
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
-from launchguard.sim.servers import ComponentError
-from launchguard.sim.victoria import VictoriaMetricsServer, exposition_lines, retention_seconds
+from victoria import VictoriaMetricsServer, exposition_lines, retention_seconds
 
 
 def lines_of(tmp_path: Path, text: str, **options: float) -> list[str]:

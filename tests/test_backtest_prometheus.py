@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from launchguard.sim.launchday import Pair, const
+from launchday import Pair, const
 
 from conftest import MakePrometheus
 from launchdays import (

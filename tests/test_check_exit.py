@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from launchguard.cli import main
-from launchguard.sim.servers import PrometheusServer
+from launchguard.harness.servers import PrometheusServer
 
 from conftest import MakePrometheus
 from launchdays import HOUR, MINUTE, anchor, day, step_at, writer_for

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from launchguard.cli import main
-from launchguard.sim.servers import PrometheusServer
+from launchguard.harness.servers import PrometheusServer
 
 from conftest import MakePrometheus
 from launchdays import HOUR, anchor, day, writer_for

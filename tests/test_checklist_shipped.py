@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from launchguard.cli import main
+from launchguard.harness.servers import PrometheusServer, backfill
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill
 from test_checklist_prometheus import partner_webhooks
 
 pytestmark = pytest.mark.prometheus

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from launchguard.cli import main
-from launchguard.sim.faultserver import FaultServer, Mode
+from launchguard.harness.faultserver import FaultServer, Mode
 
 TOKEN = "tok-cli-4e4e9a0b"
 SETTINGS = {"retries": 1, "backoff": "0.1s", "max_response_bytes": "2MiB"}

@@ -22,6 +22,7 @@ from daemons import (
     step_at,
     writer_for,
 )
+from launchday import Network
 from launchguard.config.domain import Launch
 from launchguard.core.decisions import Decision
 from launchguard.core.frames import tick
@@ -29,7 +30,6 @@ from launchguard.daemon import Daemon
 from launchguard.evaluate import run_span
 from launchguard.output.jsonout import decision_json
 from launchguard.prometheus import PrometheusClient
-from launchguard.sim.launchday import Network
 
 from conftest import MakePrometheus
 from factories import launch

@@ -23,8 +23,12 @@ from daemons import HEALTHY, FakeSource, RecordingSink, per_network, test_launch
 from launchguard import names
 from launchguard.config.server import ServerSettings
 from launchguard.daemon import Daemon
+from launchguard.harness.alertmanager_server import (
+    AlertmanagerServer,
+    WebhookReceiver,
+    webhook_config,
+)
 from launchguard.server import create_app
-from launchguard.sim.alertmanager_server import AlertmanagerServer, WebhookReceiver, webhook_config
 from launchguard.sinks import AlertmanagerSink
 
 

@@ -26,8 +26,8 @@ from launchguard import names
 from launchguard.config.loader import deep_merge
 from launchguard.core.frames import tick
 from launchguard.daemon import Daemon
+from launchguard.harness.servers import PrometheusServer, free_port
 from launchguard.prometheus import PrometheusClient
-from launchguard.sim.servers import PrometheusServer, free_port
 
 from conftest import MakePrometheus
 

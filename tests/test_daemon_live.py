@@ -19,10 +19,14 @@ from daemons import Exporter, RecordingSink, eventually, scrape_config, test_lau
 from launchguard import names
 from launchguard.daemon import Daemon
 from launchguard.daemon.service import bind, run_service
+from launchguard.harness.alertmanager_server import (
+    AlertmanagerServer,
+    WebhookReceiver,
+    webhook_config,
+)
+from launchguard.harness.servers import PrometheusServer
 from launchguard.prometheus import PrometheusClient
 from launchguard.server import create_app
-from launchguard.sim.alertmanager_server import AlertmanagerServer, WebhookReceiver, webhook_config
-from launchguard.sim.servers import PrometheusServer
 from launchguard.sinks import AlertmanagerSink
 
 pytestmark = pytest.mark.prometheus

@@ -17,7 +17,11 @@ import pytest
 from faultenvelope import CONFIG, INTERVAL, TOKEN
 from faultproxy import FaultProxy
 from launchguard import names
-from launchguard.sim.alertmanager_server import AlertmanagerServer, WebhookReceiver, webhook_config
+from launchguard.harness.alertmanager_server import (
+    AlertmanagerServer,
+    WebhookReceiver,
+    webhook_config,
+)
 from livestack import DaemonProcess, Stop, serve_live_scenario, wait_until
 
 pytestmark = pytest.mark.prometheus

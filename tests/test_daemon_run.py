@@ -17,7 +17,7 @@ import pytest
 
 from daemons import port_is_free
 from launchguard.commands.run import once_summary
-from launchguard.sim.servers import free_port
+from launchguard.harness.servers import free_port
 
 LAUNCHGUARD = [sys.executable, "-m", "launchguard.cli"]
 TOKEN = "api-token-never-logged-1234"

@@ -34,10 +34,10 @@ import pytest
 
 from launchguard.config.loader import load
 from launchguard.evaluate import run_span
+from launchguard.harness.alertmanager_server import WebhookReceiver
+from launchguard.harness.servers import free_port
 from launchguard.prometheus import PrometheusClient
-from launchguard.sim.alertmanager_server import WebhookReceiver
 from launchguard.sim.openmetrics import OpenMetricsWriter, Point
-from launchguard.sim.servers import free_port
 from sink_factories import KEY, journal_records
 
 from conftest import MakePrometheus

@@ -12,7 +12,7 @@ import pytest
 from launchguard.config.loader import load
 from launchguard.config.models import LaunchConfig
 from launchguard.generate import dashboards, rules
-from launchguard.sim.servers import PrometheusServer
+from launchguard.harness.servers import PrometheusServer
 from rulesday import FROM, TO, grafana_free, inline, serve
 
 pytestmark = pytest.mark.prometheus

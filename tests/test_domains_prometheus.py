@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
+from launchday import Network, Pair, const
 from launchguard import names
 from launchguard.cli import main
 from launchguard.daemon import Daemon
+from launchguard.harness.servers import PrometheusServer, backfill
 from launchguard.prometheus import PrometheusClient
-from launchguard.sim.launchday import Network, Pair, const
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill
 from launchguard.sim.timeline import ValueAt
 
 from factories import launch

@@ -23,8 +23,8 @@ from launchguard.config.loader import load
 from launchguard.core.decisions import decision_id
 from launchguard.core.frames import tick
 from launchguard.daemon import Daemon
+from launchguard.harness.servers import PrometheusServer
 from launchguard.prometheus import PrometheusClient
-from launchguard.sim.servers import PrometheusServer
 from test_reports_prometheus import END, cli, prometheus
 
 from launchdays import MINUTE, backtest, unix

@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from launchguard import names
-from launchguard.sim.alertmanager_server import AlertmanagerServer, WebhookReceiver
-from launchguard.sim.servers import free_port
+from launchguard.harness.alertmanager_server import AlertmanagerServer, WebhookReceiver
+from launchguard.harness.servers import free_port
 from livestack import DaemonProcess, Stop, serve_live_scenario, wait_until
 
 pytestmark = pytest.mark.prometheus

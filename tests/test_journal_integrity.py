@@ -23,7 +23,7 @@ from daemons import HEALTHY, FakeSource, per_network, port_is_free, test_launch
 from launchguard import names
 from launchguard.cli import main
 from launchguard.daemon import Daemon
-from launchguard.sim.servers import free_port
+from launchguard.harness.servers import free_port
 from launchguard.sinks.journal import JournalSink
 from launchguard.sinks.journal_chain import Keyring, key_id
 from sink_factories import decision, report

@@ -17,8 +17,8 @@ import pytest
 
 from faultproxy import FaultProxy
 from launchguard.config.prometheus_settings import PrometheusSettings
+from launchguard.harness.servers import PrometheusServer
 from launchguard.prometheus import PrometheusClient, PrometheusError
-from launchguard.sim.servers import PrometheusServer
 
 POOL = 8  # connections: as many as the shipped max_concurrency
 RECOVERY = 3.0  # seconds a query to the healthy Prometheus may take afterwards

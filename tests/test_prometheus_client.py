@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from launchguard.config.prometheus_settings import PrometheusSettings
+from launchguard.harness.process import stop_process
 from launchguard.prometheus import (
     PrometheusBadQuery,
     PrometheusBadResponse,
@@ -35,7 +36,6 @@ from launchguard.prometheus import (
     QueryResult,
     Series,
 )
-from launchguard.sim.process import stop_process
 
 SAMPLE_INTERVAL = 30
 SAMPLES = 240  # two hours of history per series

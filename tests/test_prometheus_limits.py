@@ -2,7 +2,7 @@
 hanging answers end within their deadlines, and echoed credentials never reach a message.
 
 Real Prometheus where it can produce the case (a large answer); a small fault server on
-loopback (`launchguard.sim.faultserver`) for what it cannot (drip, hang, echo, HTML)."""
+loopback (`launchguard.harness.faultserver`) for what it cannot (drip, hang, echo, HTML)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from launchguard.config.prometheus_settings import PrometheusSettings
+from launchguard.harness.faultserver import FaultServer, Mode
+from launchguard.harness.servers import PrometheusServer
 from launchguard.prometheus import (
     PrometheusClient,
     PrometheusError,
@@ -23,8 +25,6 @@ from launchguard.prometheus import (
     PrometheusTimeout,
 )
 from launchguard.scrub import REDACTED
-from launchguard.sim.faultserver import FaultServer, Mode
-from launchguard.sim.servers import PrometheusServer
 
 LIMIT = 2 * 2**20  # bytes: small, so the tests stay fast (the 300 MB case is in the bench)
 TOKEN = "tok-7d1f0e55aa"

@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import launchday
 from launchguard.cli import main
-from launchguard.sim import launchday, tickets
+from launchguard.harness.servers import PrometheusServer, backfill
+from launchguard.sim import tickets
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill
 from launchguard.sim.timeline import grid
 
 from launchdays import HOUR, MINUTE, anchor, day, rfc, step_at

@@ -3,7 +3,7 @@ daily report equals the same figure computed here with raw PromQL over the same 
 its decisions are the backtest's.
 
 The day: START … START + 7 h (tests/launchdays.py) with the business counters of
-`launchguard.sim.kpis` and one support ticket. T0 = START + 1 h (in the config, Warsaw
+`tests/kpis.py` and one support ticket. T0 = START + 1 h (in the config, Warsaw
 time); the report covers T0 … END. trc20's pass-through is slow for an hour from T1.
 """
 
@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import kpis
+import launchday
 from launchguard.cli import main
+from launchguard.harness.servers import PrometheusServer, backfill
 from launchguard.reports import signing
-from launchguard.sim import kpis, launchday, tickets
+from launchguard.sim import tickets
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill
 from launchguard.sim.timeline import linear
 
 from launchdays import HOUR, LENGTH, MINUTE, anchor, backtest, day, network, step_at

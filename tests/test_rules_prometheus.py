@@ -13,7 +13,7 @@ from launchguard import names
 from launchguard.config.loader import load
 from launchguard.config.models import LaunchConfig
 from launchguard.generate import fallback, rules
-from launchguard.sim.servers import PrometheusServer
+from launchguard.harness.servers import PrometheusServer
 from rulesday import FROM, START, TO, inline, serve
 
 from launchdays import backtest, unix

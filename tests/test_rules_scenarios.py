@@ -44,14 +44,14 @@ from typing import Any
 import pytest
 import yaml
 
+from expected import load_expected
 from launchguard import names
 from launchguard.config.durations import format_duration, parse_duration
 from launchguard.config.loader import load
 from launchguard.generate.render import RULES_FILE
+from launchguard.harness.servers import PrometheusServer
 from launchguard.sim.events import Gap
-from launchguard.sim.expected import load_expected
 from launchguard.sim.scenario import load_scenario
-from launchguard.sim.servers import PrometheusServer
 from rulesday import inline
 from scenariolibrary import NAMES, serve_library
 

@@ -13,8 +13,8 @@ import structlog
 from launchguard.cli import main
 from launchguard.config.alertmanager import AlertmanagerSettings
 from launchguard.config.warroom import WarroomSettings
-from launchguard.sim.faultserver import FaultServer
-from launchguard.sim.servers import PrometheusServer
+from launchguard.harness.faultserver import FaultServer
+from launchguard.harness.servers import PrometheusServer
 from launchguard.sinks.alertmanager import AlertmanagerSink
 from launchguard.sinks.warroom import WarroomWebhookSink
 from sink_factories import decision, report

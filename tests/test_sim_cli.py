@@ -24,10 +24,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from launchguard.cli import main
 from launchguard.commands import sim as sim_command
+from launchguard.harness.process import stop_process
+from launchguard.harness.servers import free_port
 from launchguard.sim import scenario as scenario_module
-from launchguard.sim.process import stop_process
 from launchguard.sim.scenario import load_scenario, scenario_path
-from launchguard.sim.servers import free_port
 
 CLI = [sys.executable, "-m", "launchguard.cli"]
 END = 1_795_000_020  # a fixed end of history on the 30 s grid (2026-11-18T10:27:00Z)

@@ -1,4 +1,5 @@
-"""`sim.expected.compare`: a wrong expectation is reported as a readable table naming the row.
+"""`compare` of tests/expected.py: a wrong expectation is reported as a readable table naming
+the row.
 
 Each case is an expected-decisions file (the `NAME.expected.yaml` format, as YAML text) and
 what a backtest decided (offsets from the scenario start, seconds); the table is parsed back
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 import yaml
 
-from launchguard.sim.expected import Actual, Expected, compare
+from expected import Actual, Expected, compare
 
 H, M = 3600.0, 60.0
 TRC20 = {"network": "trc20"}

@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from launchguard.sim.openmetrics import OpenMetricsWriter, Point, format_le
-from launchguard.sim.servers import ComponentError, PrometheusServer, backfill, free_port
+from launchguard.harness.servers import ComponentError, PrometheusServer, backfill, free_port
+from launchguard.promtext import format_le
+from launchguard.sim.openmetrics import OpenMetricsWriter, Point
 from launchguard.sim.timeline import (
     bucket_quantile,
     counter_points,

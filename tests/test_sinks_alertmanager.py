@@ -13,14 +13,14 @@ from launchguard import names
 from launchguard.config.alertmanager import AlertmanagerSettings
 from launchguard.core.decisions import Transition
 from launchguard.core.frames import tick
-from launchguard.interfaces import CycleReport
-from launchguard.output.timefmt import rfc3339
-from launchguard.sim.alertmanager_server import (
+from launchguard.harness.alertmanager_server import (
     AlertmanagerServer,
     Notification,
     WebhookReceiver,
     webhook_config,
 )
+from launchguard.interfaces import CycleReport
+from launchguard.output.timefmt import rfc3339
 from launchguard.sinks.alertmanager import AlertmanagerSink
 from sink_factories import decision, degraded, report, resolved
 

@@ -22,8 +22,12 @@ import pytest
 from launchguard.config.alertmanager import AlertmanagerSettings
 from launchguard.config.warroom import WarroomSettings
 from launchguard.core.decisions import Decision
+from launchguard.harness.alertmanager_server import (
+    AlertmanagerServer,
+    WebhookReceiver,
+    webhook_config,
+)
 from launchguard.interfaces import CycleReport, Delivery, Sink
-from launchguard.sim.alertmanager_server import AlertmanagerServer, WebhookReceiver, webhook_config
 from launchguard.sinks import AlertmanagerSink, JournalSink, NullSink, WarroomWebhookSink
 from launchguard.sinks.journal_chain import Keyring, key_id
 from sink_factories import KEY, decision, report, resolved

@@ -14,8 +14,12 @@ import yaml
 
 from launchguard import names
 from launchguard.config.alertmanager import AlertmanagerSettings
-from launchguard.sim.alertmanager_server import AlertmanagerServer, Notification, WebhookReceiver
-from launchguard.sim.servers import require_binary
+from launchguard.harness.alertmanager_server import (
+    AlertmanagerServer,
+    Notification,
+    WebhookReceiver,
+)
+from launchguard.harness.servers import require_binary
 from launchguard.sinks.alertmanager import AlertmanagerSink
 from sink_factories import decision, report
 

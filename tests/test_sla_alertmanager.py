@@ -14,7 +14,11 @@ from launchguard.config.alertmanager import AlertmanagerSettings
 from launchguard.core import sla
 from launchguard.core.engine import evaluate_span, grid
 from launchguard.core.frames import frame_from_points, tick
-from launchguard.sim.alertmanager_server import AlertmanagerServer, WebhookReceiver, webhook_config
+from launchguard.harness.alertmanager_server import (
+    AlertmanagerServer,
+    WebhookReceiver,
+    webhook_config,
+)
 from launchguard.sinks.alertmanager import AlertmanagerSink
 from sink_factories import report
 

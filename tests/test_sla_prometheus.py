@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from launchguard.harness.servers import PrometheusServer, backfill
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill
 from launchguard.sim.tickets import Ticket, write
 from launchguard.sim.timeline import grid
 

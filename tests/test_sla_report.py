@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from launchguard.cli import main
+from launchguard.harness.servers import PrometheusServer, backfill
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.servers import PrometheusServer, backfill
 from launchguard.sim.tickets import Ticket, write
 from launchguard.sim.timeline import grid
 

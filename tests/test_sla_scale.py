@@ -13,10 +13,10 @@ import pytest
 from launchguard.config.loader import load
 from launchguard.core.engine import grid as grid_of
 from launchguard.evaluate import SpanResult, run_span
+from launchguard.harness.servers import CountingSource, PrometheusServer, backfill
 from launchguard.prometheus import PrometheusClient
 from launchguard.signals import plan_requests, used_signals
 from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.servers import CountingSource, PrometheusServer, backfill
 from launchguard.sim.tickets import population, write
 from launchguard.sim.timeline import grid
 

@@ -12,8 +12,8 @@ import pytest
 
 from launchguard.core.frames import tick
 from launchguard.core.warroom import WarroomAction
+from launchguard.harness.servers import PrometheusServer
 from launchguard.reports import signing
-from launchguard.sim.servers import PrometheusServer
 from launchguard.sinks.journal_actions import action_entry, parse_at
 from launchguard.sinks.journal_chain import Keyring, key_id
 from launchguard.sinks.journal_store import Entry, JournalStore

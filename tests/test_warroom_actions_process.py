@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from launchguard.cli import main
-from launchguard.sim.alertmanager_server import AlertmanagerServer
+from launchguard.harness.alertmanager_server import AlertmanagerServer
 from livestack import DaemonProcess, Stop, serve_live_scenario, wait_until
 from sink_factories import KEY
 

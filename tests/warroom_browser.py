@@ -17,10 +17,10 @@ from playwright.async_api import Browser, ConsoleMessage, Page
 from starlette.types import ASGIApp
 
 from daemons import Exporter, day, eventually, writer_for
+from launchday import Network, const
 from launchguard.daemon import Daemon
 from launchguard.daemon.service import bind, run_service
 from launchguard.prometheus import PrometheusClient
-from launchguard.sim.launchday import Network, const
 from launchguard.sim.timeline import linear
 
 CHROMIUM = "/usr/bin/chromium"

@@ -28,19 +28,19 @@ from types import FrameType
 from launchguard.commands import check
 from launchguard.commands.demo_watch import watch
 from launchguard.commands.dispatch import run_line
-from launchguard.sim.alertmanager_server import AlertmanagerServer
-from launchguard.sim.exporter import ScenarioCollector, serve
-from launchguard.sim.generator import grid_start, write_history
-from launchguard.sim.openmetrics import write_openmetrics
-from launchguard.sim.process import stop_process
-from launchguard.sim.scenario import Scenario, load_scenario
-from launchguard.sim.servers import (
+from launchguard.harness.alertmanager_server import AlertmanagerServer
+from launchguard.harness.process import stop_process
+from launchguard.harness.servers import (
     ComponentError,
     PrometheusServer,
     backfill,
     free_port,
     require_binary,
 )
+from launchguard.sim.exporter import ScenarioCollector, serve
+from launchguard.sim.generator import grid_start, write_history
+from launchguard.sim.openmetrics import write_openmetrics
+from launchguard.sim.scenario import Scenario, load_scenario
 
 DEFAULT_SCENARIO = "launch_day"
 SCRAPE_INTERVAL = "5s"

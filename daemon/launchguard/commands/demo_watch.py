@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from launchguard.config.durations import format_duration
+from launchguard.harness.servers import ComponentError
 from launchguard.inputs import parse_time
-from launchguard.sim.servers import ComponentError
 
 POLL = 1.0  # seconds between polls of the daemon's API
 

@@ -14,11 +14,11 @@ from launchguard import logs
 from launchguard.config.loader import ConfigError
 from launchguard.coverage import NoData
 from launchguard.errors import one_line
+from launchguard.harness.servers import ComponentError
 from launchguard.inputs import UsageError
 from launchguard.prometheus import PrometheusError
 from launchguard.scrub import NO_SECRETS
 from launchguard.signals import SignalQueryError
-from launchguard.sim.servers import ComponentError
 
 EXIT_OK, EXIT_ROLLBACK, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_FAILED = 0, 1, 2, 3, 4
 

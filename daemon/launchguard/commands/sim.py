@@ -18,12 +18,12 @@ from pathlib import Path
 from types import FrameType
 
 from launchguard.config.durations import parse_duration
+from launchguard.harness.servers import ComponentError
 from launchguard.inputs import UsageError, parse_time
 from launchguard.sim.exporter import ScenarioCollector, serve
 from launchguard.sim.generator import grid_start, write_history
 from launchguard.sim.openmetrics import write_openmetrics
 from launchguard.sim.scenario import Scenario, library_dir, list_scenarios, load_scenario
-from launchguard.sim.servers import ComponentError
 
 LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")  # Prometheus' label names
 

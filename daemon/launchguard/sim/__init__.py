@@ -1,8 +1,9 @@
-"""Scenario histories for tests and the demo.
+"""The scenario library, for the `demo` and `sim` commands.
 
-`openmetrics` writes metric histories as OpenMetrics text that promtool backfills,
-`timeline` builds those histories by hand on an explicit time grid, and `servers`
-runs real promtool and Prometheus on loopback to load and serve them.
+`scenario` loads a scenario's YAML, `generator` turns it into metric histories,
+`openmetrics` writes them as OpenMetrics text that promtool backfills, `timeline` builds
+histories by hand on an explicit time grid, and `exporter` serves a scenario live. The real
+servers that load and serve them are in `launchguard.harness`.
 """
 
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics

@@ -22,8 +22,8 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from launchguard.promtext import format_le
 from launchguard.sim.generator import Family, Value, families, samples, times
-from launchguard.sim.openmetrics import format_le
 from launchguard.sim.scenario import Scenario
 
 

@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from launchguard.promtext import format_le
+
 Labels = Mapping[str, str]
 Point = tuple[float, float]
 """(unix seconds, value)."""
@@ -47,23 +49,6 @@ def format_value(value: float) -> str:
     """A sample value as OpenMetrics text: shortest round-trip repr, `NaN`, `+Inf`, `-Inf`."""
     text = repr(float(value))
     return _SPECIAL_VALUES.get(text, text)
-
-
-def format_le(bound: float) -> str:
-    """A bucket bound as prometheus_client's `floatToGoString` writes it: 900 → `900.0`,
-    +Inf → `+Inf`, 1e6 → `1e+06`."""
-    bound = float(bound)
-    if math.isinf(bound):
-        return "+Inf" if bound > 0 else "-Inf"
-    if math.isnan(bound):
-        return "NaN"
-    text = repr(bound)
-    dot = text.find(".")
-    # Go switches to exponent notation sooner than Python does.
-    if bound > 0 and dot > 6:
-        mantissa = f"{text[0]}.{text[1:dot]}{text[dot + 1 :]}".rstrip("0.")
-        return f"{mantissa}e+0{dot - 1}"
-    return text
 
 
 def escape_label_value(value: str) -> str:

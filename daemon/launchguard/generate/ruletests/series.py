@@ -13,7 +13,7 @@ from typing import Any
 from launchguard.config.durations import format_duration
 from launchguard.generate.alert import Alert
 from launchguard.generate.queries import number
-from launchguard.sim.openmetrics import format_le
+from launchguard.promtext import format_le
 
 Values = list[float | None]
 """One value per minute from 0; None: no sample (promtool's `_`)."""

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from launchguard.sim.process import LoopbackProcess
-from launchguard.sim.servers import require_binary
+from launchguard.harness.process import LoopbackProcess
+from launchguard.harness.servers import require_binary
 
 _POLL_INTERVAL = 0.05  # seconds between probes
 

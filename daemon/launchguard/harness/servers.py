@@ -17,11 +17,11 @@ from typing import Any
 
 import httpx
 
+from launchguard.harness.process import ComponentError as ComponentError
+from launchguard.harness.process import LoopbackProcess
+from launchguard.harness.process import free_port as free_port
 from launchguard.interfaces import PrometheusSource
 from launchguard.prometheus import QueryResult
-from launchguard.sim.process import ComponentError as ComponentError
-from launchguard.sim.process import LoopbackProcess
-from launchguard.sim.process import free_port as free_port
 
 MINIMAL_CONFIG = "global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n"
 """A Prometheus config that scrapes nothing: the data comes from backfilled blocks."""

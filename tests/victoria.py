@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from launchguard.sim.process import ComponentError, LoopbackProcess
+from launchguard.harness.process import ComponentError, LoopbackProcess
 
 BINARY = "victoria-metrics"
 _IMPORT_BATCH_BYTES = 4 << 20  # one POST per ~4 MiB of exposition text
