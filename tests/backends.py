@@ -24,6 +24,7 @@ import pytest
 
 from launchguard.harness.servers import ComponentError, PrometheusServer, backfill, require_binary
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
+
 from victoria import VictoriaMetricsServer, require_victoria_metrics
 
 Backend = PrometheusServer | VictoriaMetricsServer

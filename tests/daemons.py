@@ -13,15 +13,15 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
-import launchday
-from launchday import LaunchDay, Pair, const
 from launchguard.config.domain import Launch
 from launchguard.interfaces import DELIVERED, CycleReport, Delivery
 from launchguard.prometheus import PrometheusUnreachable, QueryResult, Series
 from launchguard.sim.openmetrics import OpenMetricsWriter
 from launchguard.sim.timeline import ValueAt, linear, piecewise
 
+import launchday
 from factories import launch
+from launchday import LaunchDay, Pair, const
 
 # The shipped config with what the live tests need: no journal key, no 25 h guardrail read.
 LIVE: dict[str, Any] = {

@@ -14,12 +14,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import launchday
-from launchday import LaunchDay, Network, Pair, const
 from launchguard.cli import main
 from launchguard.harness.servers import PrometheusServer
 from launchguard.sim.openmetrics import OpenMetricsWriter
 from launchguard.sim.timeline import ValueAt, linear, piecewise
+
+import launchday
+from launchday import LaunchDay, Network, Pair, const
 
 HOUR, MINUTE = 3600.0, 60.0
 LENGTH = 7 * HOUR

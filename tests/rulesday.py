@@ -8,15 +8,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import kpis
-import launchday
-from launchday import Pair, const
 from launchguard import names
 from launchguard.config.models import LaunchConfig
 from launchguard.harness.servers import PrometheusServer, backfill
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
 from launchguard.sim.timeline import grid, sample
 
+import kpis
+import launchday
+from launchday import Pair, const
 from launchdays import HOUR, LENGTH, MINUTE, anchor, day, network, ramp_from, settled_pairs, step_at
 
 START = anchor()

@@ -16,9 +16,9 @@ from launchguard.harness.servers import ComponentError, PrometheusServer, backfi
 from launchguard.sim.generator import write_history
 from launchguard.sim.openmetrics import write_openmetrics
 from launchguard.sim.scenario import Scenario, list_scenarios, load_scenario
-from victoria import VictoriaMetricsServer
 
 from backends import Backend, require_backend
+from victoria import VictoriaMetricsServer
 
 NAMES = [name for name, _ in list_scenarios()]
 SEPARATION = 6 * 3600.0  # > the 6 h lookback plus the longest offset a criterion reads

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from expected import ROLLBACK_KINDS, Actual, Expected, compare, load_expected
 from launchguard.config.loader import load
 from launchguard.sim.events import Gap
 from launchguard.sim.generator import write_history
@@ -26,6 +25,7 @@ from launchguard.sim.scenario import Scenario, load_scenario
 from scenariolibrary import NAMES, serve_library_on
 
 from backends import BACKENDS, Backend, MakeBackend
+from expected import ROLLBACK_KINDS, Actual, Expected, compare, load_expected
 from launchdays import backtest, unix
 
 LAUNCH = load()

@@ -1,7 +1,6 @@
 """The acceptance scenarios of tests/test_backtest_prometheus.py on every backend.
 
-The scenarios are collected here and run on VictoriaMetrics: the `make_prometheus` fixture
-below replaces conftest's (test_backtest_prometheus.py runs them on Prometheus). Then the
+The scenarios of test_backtest_prometheus.py run there on every backend. Here the
 same launch days go to Prometheus and VictoriaMetrics side by side: the decisions (ids,
 times, evidence) must be identical, and the one documented difference, how soon a hole in
 the data is seen, is pinned per backend.
@@ -9,32 +8,15 @@ the data is seen, is pinned per backend.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from launchday import LaunchDay, Pair, const
-from launchguard.sim.openmetrics import OpenMetricsWriter
-from test_backtest_prometheus import (  # noqa: F401  (collected here: run on VictoriaMetrics)
-    FROM,
-    START,
-    T1,
-    TO,
-    piecewise_queue,
-    test_a_30_minute_hole_in_the_data_is_inconclusive_and_never_a_rollback,
-    test_a_repeated_backtest_yields_identical_ids,
-    test_eod_unsettled_fires_for_a_stuck_pair_past_90_min_and_not_for_an_improving_one,
-    test_high_p95_with_a_draining_queue_does_not_roll_back,
-    test_partial_rollbacks_on_both_networks_escalate_to_a_full_rollback,
-    test_passthrough_rollback_fires_on_the_slow_network_only_and_resolves_15_min_after_clear,
-    test_payout_stall_fires_when_completions_stop_and_the_queue_grows,
-    test_sev1_opens_a_full_rollback,
-    test_webhook_rollback_needs_dead_letters_growing,
-)
+from test_backtest_prometheus import FROM, START, T1, TO, piecewise_queue
 
-from backends import Backend, MakeBackend, start_backend
+from backends import MakeBackend, start_backend
+from launchday import LaunchDay, Pair, const
 from launchdays import (
     HOUR,
     MINUTE,
@@ -49,21 +31,6 @@ from launchdays import (
 )
 
 pytestmark = pytest.mark.victoriametrics
-
-
-@pytest.fixture
-def make_prometheus(tmp_path: Path) -> Iterator[MakeBackend]:
-    """The scenarios' server factory, on VictoriaMetrics here: test_backtest_prometheus.py
-    runs the same scenarios on Prometheus."""
-    servers: list[Backend] = []
-
-    def make(write: Callable[[OpenMetricsWriter], None]) -> Backend:
-        servers.append(start_backend("victoriametrics", write, tmp_path / str(len(servers))))
-        return servers[-1]
-
-    yield make
-    for server in servers:
-        server.stop()
 
 
 HOLE = (T1, T1 + 30 * MINUTE)

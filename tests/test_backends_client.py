@@ -1,107 +1,28 @@
-"""The Prometheus client's contract tests on every backend, and where the backends differ.
-
-The contract tests against a real server in tests/test_prometheus_client.py are
-collected here once per backend (the `prometheus` fixture below replaces that module's
-own). Where VictoriaMetrics answers differently, the case is an expected failure there
-(strict: it fails the day the difference disappears) and a test below pins what it
-answers instead. docs/backends.md documents each difference.
+"""Where the backends differ: what VictoriaMetrics answers where the client's contract cases
+(tests/test_prometheus_contract.py, run on every backend) are expected failures on it, and
+what only one backend does. docs/backends.md documents each difference.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from launchguard.prometheus import PrometheusBadQuery, PrometheusClient, QueryResult
-from launchguard.sim.openmetrics import OpenMetricsWriter
-from test_prometheus_client import (  # noqa: F401  (collected here, once per backend)
+
+from clienthistory import (
+    HOLE_FROM,
+    NAN_TO,
     SAMPLE_INTERVAL,
-    SAMPLES,
     History,
-    gauge_a,
-    gauge_b,
+    prometheus,
     settings_for,
-    test_chunked_query_range_equals_single_request,
-    test_instant_query_returns_one_point_per_series,
-    test_query_range_returns_backfilled_values_at_grid_points,
-    test_rejected_queries_raise_bad_query,
-    test_scalar_result_is_one_series_with_empty_labels,
-    test_special_values_are_parsed,
 )
 
-from backends import BACKENDS, start_backend
-
-NAN_FROM, NAN_TO = 20, 40  # sample indexes of lg_test_nan holding NaN
-HOLE_FROM, HOLE_TO = 60, 120  # sample indexes missing from lg_test_holey
-
-DIFFERENCES: dict[tuple[str, str], str] = {
-    ("test_special_values_are_parsed", "NaN comes back as math.nan"): (
-        "VictoriaMetrics drops NaN points from its answers (docs/backends.md, NaN)"
-    ),
-    ("test_rejected_queries_raise_bad_query", "a PromQL syntax error"): (
-        "VictoriaMetrics' errorType is the HTTP status '422', its message its own"
-    ),
-    ("test_rejected_queries_raise_bad_query", "a type error"): (
-        "MetricsQL accepts rate() without a range: the window is derived from the step"
-    ),
-    ("test_rejected_queries_raise_bad_query", "11,000 steps"): (
-        "VictoriaMetrics' limit is -search.maxPointsPerTimeseries (30,000), not 11,000"
-    ),
-}
-
-
-def write_history(t0: int) -> Callable[[OpenMetricsWriter], None]:
-    """The history of test_prometheus_client.py, plus series showing NaN, holes, counters."""
-
-    def write(w: OpenMetricsWriter) -> None:
-        def times(skip: range = range(0)) -> list[int]:
-            return [k for k in range(SAMPLES) if k not in skip]
-
-        at = [t0 + k * SAMPLE_INTERVAL for k in range(SAMPLES)]
-        w.gauge(
-            "lg_test_gauge",
-            "contract",
-            [
-                ({"instance": "a"}, [(at[k], gauge_a(k)) for k in times()]),
-                ({"instance": "b"}, [(at[k], gauge_b(k)) for k in times()]),
-            ],
-        )
-        nan = range(NAN_FROM, NAN_TO)
-        w.gauge(
-            "lg_test_nan", "NaN", [({}, [(at[k], math.nan if k in nan else 1.0) for k in times()])]
-        )
-        hole = range(HOLE_FROM, HOLE_TO)
-        w.gauge("lg_test_holey", "hole", [({}, [(at[k], 7.0) for k in times(hole)])])
-        w.counter("lg_test_events", "counter", [({}, [(at[k], 100.0 + k) for k in times()])])
-
-    return write
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def prometheus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[History]:
-    """One server per backend and module: two hours of history ending two hours ago."""
-    t0 = int(time.time()) // 3600 * 3600 - 4 * 3600
-    name: str = request.param
-    server = start_backend(name, write_history(t0), tmp_path_factory.mktemp(name))
-    yield History(server.url, t0)
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _known_differences(request: pytest.FixtureRequest) -> None:
-    """Marks the reused cases VictoriaMetrics answers differently as strict xfails."""
-    callspec = getattr(request.node, "callspec", None)
-    if callspec is None or callspec.params.get("prometheus") != "victoriametrics":
-        return
-    for (test, case), reason in DIFFERENCES.items():
-        if request.node.originalname == test and case in callspec.id:
-            request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+__all__ = ["prometheus"]  # the module-scoped server fixture of every backend
 
 
 def backend_of(request: pytest.FixtureRequest) -> str:

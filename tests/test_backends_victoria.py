@@ -10,6 +10,7 @@ import pytest
 
 from launchguard.harness.servers import ComponentError
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
+
 from victoria import VictoriaMetricsServer, exposition_lines, retention_seconds
 
 

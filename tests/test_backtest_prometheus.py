@@ -1,5 +1,6 @@
 """The launch rules of DESIGN §1, proven from `launchguard backtest --format json` output
-on a real Prometheus serving a backfilled launch day.
+on every backend (a real Prometheus, a real VictoriaMetrics: the `make_backend` fixture of
+tests/backends.py) serving a backfilled launch day.
 
 Times: the day starts at START; incidents start at T1 = START + 3 h. The backtest covers
 START + 1 h … the end of the day, at 30 s steps. Expected times are derived from the rules
@@ -12,9 +13,8 @@ from typing import Any
 
 import pytest
 
+from backends import MakeBackend
 from launchday import Pair, const
-
-from conftest import MakePrometheus
 from launchdays import (
     HOUR,
     LENGTH,
@@ -32,8 +32,6 @@ from launchdays import (
     writer_for,
 )
 
-pytestmark = pytest.mark.prometheus
-
 START = anchor()
 T1 = START + 3 * HOUR
 FROM, TO = START + HOUR, START + LENGTH
@@ -44,7 +42,7 @@ def scoped(decisions: list[dict[str, Any]], criterion: str) -> dict[str, dict[st
 
 
 def test_passthrough_rollback_fires_on_the_slow_network_only_and_resolves_15_min_after_clear(
-    make_prometheus: MakePrometheus,
+    make_backend: MakeBackend,
 ) -> None:
     # trc20: p95 ~2,370 s from T1 for 2 h, queue growing from T1 and dropping to 5 at T2.
     t2 = T1 + HOUR
@@ -53,7 +51,7 @@ def test_passthrough_rollback_fires_on_the_slow_network_only_and_resolves_15_min
         passthrough_seconds=step_at(T1, 240.0, 2000.0, T1 + 2 * HOUR),
         queue=piecewise_queue(t2),
     )
-    prom = make_prometheus(writer_for(day(START, networks=(network("erc20"), slow))))
+    prom = make_backend(writer_for(day(START, networks=(network("erc20"), slow))))
     doc = backtest(prom, FROM, TO)
     found = scoped(rollbacks(doc), "passthrough_rollback")
     assert set(found) == {"trc20"}
@@ -77,11 +75,11 @@ def piecewise_queue(t2: float) -> Any:
     return lambda t: grow(t) if t < t2 else 5.0
 
 
-def test_high_p95_with_a_draining_queue_does_not_roll_back(make_prometheus: MakePrometheus) -> None:
+def test_high_p95_with_a_draining_queue_does_not_roll_back(make_backend: MakeBackend) -> None:
     slow = network(
         "trc20", passthrough_seconds=step_at(T1, 240.0, 2000.0), queue=ramp_from(T1, 300.0, -2.0)
     )
-    prom = make_prometheus(writer_for(day(START, networks=(network("erc20"), slow))))
+    prom = make_backend(writer_for(day(START, networks=(network("erc20"), slow))))
     doc = backtest(prom, FROM, TO)
     assert rollbacks(doc) == []
     breach = scoped(of_kind(doc, "slo_breach"), "passthrough_p95")
@@ -89,12 +87,12 @@ def test_high_p95_with_a_draining_queue_does_not_roll_back(make_prometheus: Make
 
 
 def test_payout_stall_fires_when_completions_stop_and_the_queue_grows(
-    make_prometheus: MakePrometheus,
+    make_backend: MakeBackend,
 ) -> None:
     stalled = network(
         "trc20", completed_per_step=step_at(T1, 20.0, 0.0), queue=ramp_from(T1, 10.0, 1.0)
     )
-    prom = make_prometheus(writer_for(day(START, networks=(network("erc20"), stalled))))
+    prom = make_backend(writer_for(day(START, networks=(network("erc20"), stalled))))
     doc = backtest(prom, FROM, TO)
     found = scoped(rollbacks(doc), "payout_stall")
     assert set(found) == {"trc20"}
@@ -107,7 +105,7 @@ def test_payout_stall_fires_when_completions_stop_and_the_queue_grows(
 
 
 def test_eod_unsettled_fires_for_a_stuck_pair_past_90_min_and_not_for_an_improving_one(
-    make_prometheus: MakePrometheus,
+    make_backend: MakeBackend,
 ) -> None:
     stuck = Pair("trc20", "t-stuck", step_at(T1, 0.0, 5.0), const(T1))
     improving = Pair(
@@ -116,7 +114,7 @@ def test_eod_unsettled_fires_for_a_stuck_pair_past_90_min_and_not_for_an_improvi
         lambda t: 0.0 if t < T1 else max(0.0, 12.0 - (t - T1) // 600),
         const(T1),
     )
-    prom = make_prometheus(writer_for(day(START, pairs=[*settled_pairs(START), stuck, improving])))
+    prom = make_backend(writer_for(day(START, pairs=[*settled_pairs(START), stuck, improving])))
     doc = backtest(prom, FROM, TO)
     found = scoped(rollbacks(doc), "eod_unsettled")
     assert set(found) == {"trc20"}
@@ -137,7 +135,7 @@ def test_eod_unsettled_fires_for_a_stuck_pair_past_90_min_and_not_for_an_improvi
     ],
 )
 def test_webhook_rollback_needs_dead_letters_growing(
-    make_prometheus: MakePrometheus, dead_letter: Any, expect_rollback: bool
+    make_backend: MakeBackend, dead_letter: Any, expect_rollback: bool
 ) -> None:
     failing = day(
         START,
@@ -145,7 +143,7 @@ def test_webhook_rollback_needs_dead_letters_growing(
         webhook_failure_per_step=step_at(T1, 0.0, 10.0, T1 + HOUR),
         dead_letter=dead_letter,
     )
-    doc = backtest(make_prometheus(writer_for(failing)), FROM, TO)
+    doc = backtest(make_backend(writer_for(failing)), FROM, TO)
     found = [d for d in rollbacks(doc) if d["criterion"] == "webhook_rollback"]
     assert len(found) == int(expect_rollback)
     if expect_rollback:
@@ -155,9 +153,9 @@ def test_webhook_rollback_needs_dead_letters_growing(
     assert any(d["criterion"] == "webhook_success" for d in of_kind(doc, "slo_breach"))
 
 
-def test_sev1_opens_a_full_rollback(make_prometheus: MakePrometheus) -> None:
+def test_sev1_opens_a_full_rollback(make_backend: MakeBackend) -> None:
     doc = backtest(
-        make_prometheus(writer_for(day(START, sev1_open=step_at(T1, 0.0, 1.0, T1 + HOUR)))),
+        make_backend(writer_for(day(START, sev1_open=step_at(T1, 0.0, 1.0, T1 + HOUR)))),
         FROM,
         TO,
     )
@@ -173,7 +171,7 @@ def test_sev1_opens_a_full_rollback(make_prometheus: MakePrometheus) -> None:
 
 
 def test_partial_rollbacks_on_both_networks_escalate_to_a_full_rollback(
-    make_prometheus: MakePrometheus,
+    make_backend: MakeBackend,
 ) -> None:
     nets = tuple(
         network(
@@ -183,7 +181,7 @@ def test_partial_rollbacks_on_both_networks_escalate_to_a_full_rollback(
         )
         for name, at in (("erc20", T1), ("trc20", T1 + 10 * MINUTE))
     )
-    doc = backtest(make_prometheus(writer_for(day(START, networks=nets))), FROM, TO)
+    doc = backtest(make_backend(writer_for(day(START, networks=nets))), FROM, TO)
     stalls = scoped(rollbacks(doc), "payout_stall")
     assert set(stalls) == {"erc20", "trc20"}
     full = [d for d in rollbacks(doc) if d["criterion"] == "all_networks"]
@@ -196,7 +194,7 @@ def test_partial_rollbacks_on_both_networks_escalate_to_a_full_rollback(
 
 
 def test_a_30_minute_hole_in_the_data_is_inconclusive_and_never_a_rollback(
-    make_prometheus: MakePrometheus,
+    make_backend: MakeBackend,
 ) -> None:
     # p95 is high all day and the queue is flat: no rollback. Read as zero, the queue
     # would "grow" after the hole and the pass-through criterion would fire.
@@ -204,7 +202,7 @@ def test_a_30_minute_hole_in_the_data_is_inconclusive_and_never_a_rollback(
         network(n, passthrough_seconds=const(2000.0), queue=const(50.0)) for n in ("erc20", "trc20")
     )
     hole = (T1, T1 + 30 * MINUTE)
-    doc = backtest(make_prometheus(writer_for(day(START, networks=nets, gaps=[hole]))), FROM, TO)
+    doc = backtest(make_backend(writer_for(day(START, networks=nets, gaps=[hole]))), FROM, TO)
     assert rollbacks(doc) == []
     spans = [s for s in doc["inconclusive"] if s["criterion"] == "passthrough_rollback"]
     for name in ("erc20", "trc20"):
@@ -214,7 +212,7 @@ def test_a_30_minute_hole_in_the_data_is_inconclusive_and_never_a_rollback(
         ), mine
 
 
-def test_a_repeated_backtest_yields_identical_ids(make_prometheus: MakePrometheus) -> None:
+def test_a_repeated_backtest_yields_identical_ids(make_backend: MakeBackend) -> None:
     doc_day = day(
         START,
         sev1_open=step_at(T1, 0.0, 1.0, T1 + HOUR),
@@ -225,7 +223,7 @@ def test_a_repeated_backtest_yields_identical_ids(make_prometheus: MakePrometheu
             ),
         ),
     )
-    prom = make_prometheus(writer_for(doc_day))
+    prom = make_backend(writer_for(doc_day))
     first, second = backtest(prom, FROM, TO), backtest(prom, FROM, TO)
     assert first["decisions"] and first["decisions"] == second["decisions"]
     # A later start inside the lookback replays the same history: same ids and opened_at.

@@ -22,7 +22,6 @@ from daemons import (
     step_at,
     writer_for,
 )
-from launchday import Network
 from launchguard.config.domain import Launch
 from launchguard.core.decisions import Decision
 from launchguard.core.frames import tick
@@ -33,6 +32,7 @@ from launchguard.prometheus import PrometheusClient
 
 from conftest import MakePrometheus
 from factories import launch
+from launchday import Network
 
 pytestmark = pytest.mark.prometheus
 

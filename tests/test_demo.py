@@ -25,13 +25,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from expected import ROLLBACK_KINDS, Actual, compare, load_expected
 from launchguard.config.durations import parse_duration
 from launchguard.inputs import parse_time
 from launchguard.sim.families import QUEUE
 from launchguard.sim.generator import families, samples, times
 from launchguard.sim.scenario import load_scenario
 
+from expected import ROLLBACK_KINDS, Actual, compare, load_expected
 from factories import launch
 
 DEMO = [sys.executable, "-m", "launchguard.cli", "demo"]

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from launchday import Network, Pair, const
 from launchguard import names
 from launchguard.cli import main
 from launchguard.daemon import Daemon
@@ -27,6 +26,7 @@ from launchguard.sim.openmetrics import write_openmetrics
 from launchguard.sim.timeline import ValueAt
 
 from factories import launch
+from launchday import Network, Pair, const
 from launchdays import HOUR, LENGTH, MINUTE, anchor, backtest, day, step_at, unix, writer_for
 
 pytestmark = pytest.mark.prometheus

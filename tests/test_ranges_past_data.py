@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import launchday
 from launchguard.cli import main
 from launchguard.harness.servers import PrometheusServer, backfill
 from launchguard.sim import tickets
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
 from launchguard.sim.timeline import grid
 
+import launchday
 from launchdays import HOUR, MINUTE, anchor, day, rfc, step_at
 
 pytestmark = pytest.mark.prometheus

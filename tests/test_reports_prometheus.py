@@ -20,8 +20,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import kpis
-import launchday
 from launchguard.cli import main
 from launchguard.harness.servers import PrometheusServer, backfill
 from launchguard.reports import signing
@@ -29,6 +27,8 @@ from launchguard.sim import tickets
 from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
 from launchguard.sim.timeline import linear
 
+import kpis
+import launchday
 from launchdays import HOUR, LENGTH, MINUTE, anchor, backtest, day, network, step_at
 
 pytestmark = pytest.mark.prometheus

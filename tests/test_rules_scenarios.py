@@ -44,7 +44,6 @@ from typing import Any
 import pytest
 import yaml
 
-from expected import load_expected
 from launchguard import names
 from launchguard.config.durations import format_duration, parse_duration
 from launchguard.config.loader import load
@@ -55,6 +54,7 @@ from launchguard.sim.scenario import load_scenario
 from rulesday import inline
 from scenariolibrary import NAMES, serve_library
 
+from expected import load_expected
 from launchdays import backtest, unix
 
 pytestmark = pytest.mark.prometheus

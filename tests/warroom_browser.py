@@ -17,11 +17,12 @@ from playwright.async_api import Browser, ConsoleMessage, Page
 from starlette.types import ASGIApp
 
 from daemons import Exporter, day, eventually, writer_for
-from launchday import Network, const
 from launchguard.daemon import Daemon
 from launchguard.daemon.service import bind, run_service
 from launchguard.prometheus import PrometheusClient
 from launchguard.sim.timeline import linear
+
+from launchday import Network, const
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
