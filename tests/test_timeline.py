@@ -17,7 +17,7 @@ from launchguard.core.warroom import WarroomAction
 from launchguard.output.timefmt import rfc3339
 from launchguard.sinks.journal import JournalSink
 from launchguard.sinks.journal_chain import Keyring, key_id
-from sink_factories import KEY, decision, degraded, journal_records, report, resolved
+from sink_factories import KEY, decision, degraded, journal_records, refreshed, report, resolved
 from test_warroom_actions import DECLARATION, IC, bearer, warroom_api
 
 T0 = 1_780_272_000.0  # 2026-06-01T00:00:00Z
@@ -31,7 +31,8 @@ def at(minutes: float) -> str:
 @pytest.fixture
 def journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A decision opened at T0, evaluation degraded from +2 min (two degraded cycles) and back
-    at +6 min, an acknowledgement at +3 min, the decision resolved at +10 min."""
+    at +6 min, an acknowledgement at +3 min, newer evidence at +7 min, the decision resolved
+    at +10 min."""
     monkeypatch.delenv("LAUNCHGUARD_CONFIG", raising=False)
     path = tmp_path / "journal.sqlite"
 
@@ -44,7 +45,8 @@ def journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         await sink.append_action(ack)
         await sink.deliver(report(T0 + 300, open_=[a], degraded=degraded(T0 + 120)))
         await sink.deliver(report(T0 + 360, open_=[a]))
-        await sink.deliver(report(T0 + 420, open_=[a]))  # still healthy: nothing more
+        # Still healthy (no second `recovered`); newer evidence: left out of the timeline.
+        await sink.deliver(report(T0 + 420, open_=[refreshed(a, T0 + 420, 2900.0)]))
         await sink.deliver(report(T0 + 600, resolved_now=[resolved(a, T0 + 600)]))
         await sink.close()
 
@@ -55,7 +57,8 @@ def journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_degraded_evaluation_is_journaled_once_when_it_begins_and_once_when_it_ends(
     journal: Path,
 ) -> None:
-    assert journal_records(journal) == 5  # opened, degraded, ack, recovered, resolved
+    # opened, degraded, ack, recovered, evidence_updated, resolved
+    assert journal_records(journal) == 6
 
 
 def test_the_timeline_lists_the_journal_in_order_as_json(

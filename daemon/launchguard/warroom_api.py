@@ -166,7 +166,7 @@ class TimelineApi:
             except (OverflowError, ValueError):  # inf, nan
                 return error(400, f"since: {text!r} is not a time")
         snap = self.daemon.snapshot
-        found = await self.log.records([*snap.resolved, *snap.open])
+        found = await self.log.records([*snap.resolved, *snap.open], since)
         events = launch_timeline(self.daemon.launch, found, since)
         return JSONResponse({"events": timeline_json(events)})
 

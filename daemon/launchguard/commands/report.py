@@ -108,7 +108,7 @@ def postmortem_timeline(
     """The timeline over the report's range and the journal it was read from (None: no
     journal file, only the calendar's events)."""
     path = args.journal or launch.config.journal.path
-    found = journal_records(path)
+    found = journal_records(path, tick(start), tick(end))
     events = launch_timeline(launch, found or [], tick(start), tick(end))
     return events, None if found is None else str(path)
 

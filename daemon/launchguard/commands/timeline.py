@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if end < start:
         raise UsageError("--end: before --start")
     path = args.journal or launch.config.journal.path
-    found = journal_records(path)
+    found = journal_records(path, tick(start), tick(end))
     if found is None:
         raise UsageError(f"journal {path}: no such file (--journal or journal.path)")
     events = launch_timeline(launch, found, tick(start), tick(end))

@@ -19,7 +19,7 @@ class ActionJournal(Protocol):
 
     async def append_action(self, action: WarroomAction) -> None: ...
 
-    async def records(self) -> list[dict[str, Any]]: ...
+    async def records(self, start: int | None = None) -> list[dict[str, Any]]: ...
 
 
 class ActionLog:
@@ -31,11 +31,14 @@ class ActionLog:
         self.items: list[WarroomAction] = journal.actions() if journal is not None else []
         self.state: WarroomState = fold(self.items)
 
-    async def records(self, decisions: Sequence[Decision]) -> list[dict[str, Any]]:
-        """The journal's records (with `at_ms`) for the timeline; without a journal, records
-        made of `decisions` (the daemon's, open and recently resolved) and the actions."""
+    async def records(
+        self, decisions: Sequence[Decision], start: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The journal's records (with `at_ms`) for the timeline from `start` (ms; None: all);
+        without a journal, records made of `decisions` (the daemon's, open and recently
+        resolved) and the actions (the caller cuts them to its range)."""
         if self.journal is not None:
-            return await self.journal.records()
+            return await self.journal.records(start)
         made: list[dict[str, Any]] = []
         for d in decisions:
             made.append({"event": "opened", "at_ms": d.opened_at, "decision": decision_json(d)})

@@ -12,6 +12,7 @@ from launchguard.core.calendar import scheduled_gonogo
 from launchguard.core.frames import Tick
 from launchguard.core.timeline import TimelineEvent, calendar_events, journal_events, timeline
 from launchguard.output.timefmt import local, rfc3339
+from launchguard.sinks.journal import EVIDENCE_UPDATED, KEY_ROTATED
 from launchguard.sinks.journal_actions import records
 from launchguard.sinks.journal_store import JournalStore
 
@@ -28,14 +29,17 @@ def launch_timeline(
     return timeline([*calendar, *journal_events(records)], start, end)
 
 
-def journal_records(path: str | Path) -> list[dict[str, Any]] | None:
-    """Every record of the journal at `path` (read-only, with `at_ms`); None: no such file."""
+def journal_records(
+    path: str | Path, start: Tick | None = None, end: Tick | None = None
+) -> list[dict[str, Any]] | None:
+    """The timeline's records of the journal at `path` timed within [start, end] (read-only,
+    with `at_ms`; evidence updates and key rotations left out); None: no such file."""
     try:
         store = JournalStore(path, readonly=True)
     except FileNotFoundError:
         return None
     try:
-        return records(store.records())
+        return records(store.records_timed(start, end, (EVIDENCE_UPDATED, KEY_ROTATED)))
     finally:
         store.close()
 

@@ -97,10 +97,12 @@ class JournalSink:
         """The warroom actions journaled so far (read at start: they survive a restart)."""
         return read_actions(self._opened().records())
 
-    async def records(self) -> list[dict[str, Any]]:
-        """Every record of the journal as JSON (with `at_ms`), in journal order."""
+    async def records(self, start: int | None = None) -> list[dict[str, Any]]:
+        """The timeline's records (not evidence updates or key rotations) timed at or after
+        `start` (ms; None: all) as JSON with `at_ms`, in journal order."""
         store = self._opened()
-        return await asyncio.to_thread(lambda: records(store.records()))
+        skip = (EVIDENCE_UPDATED, KEY_ROTATED)
+        return await asyncio.to_thread(lambda: records(store.records_timed(start, None, skip)))
 
     async def append_action(self, action: WarroomAction) -> None:
         """Journal one warroom action now; raises `sqlite3.Error`/`OSError` when the file

@@ -55,8 +55,9 @@ class WarroomPage:
         series = await self.series.fetch(list(charted.values()), end) if charted else {}
         refresh = self.settings.page_refresh or self.daemon.launch.interval
         now = self.daemon.clock()
-        found = await request.app.state.actions.records([*snap.resolved, *snap.open])
-        events = launch_timeline(self.daemon.launch, found, tick(now - TIMELINE_SPAN), tick(now))
+        since = tick(now - TIMELINE_SPAN)
+        found = await request.app.state.actions.records([*snap.resolved, *snap.open], since)
+        events = launch_timeline(self.daemon.launch, found, since, tick(now))
         return PageData(
             status,
             [decision_json(d) for d in resolved],
