@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,17 +25,9 @@ from launchguard.config.server import ServerSettings
 from launchguard.daemon import Daemon
 from launchguard.harness.alertmanager_server import (
     AlertmanagerServer,
-    WebhookReceiver,
-    webhook_config,
 )
 from launchguard.server import create_app
 from launchguard.sinks import AlertmanagerSink
-
-
-@pytest.fixture
-def alertmanager() -> Iterator[AlertmanagerServer]:
-    with WebhookReceiver() as receiver, AlertmanagerServer(webhook_config(receiver.url)) as am:
-        yield am
 
 
 class Clock:

@@ -22,7 +22,6 @@ from launchguard.daemon.service import bind, run_service
 from launchguard.harness.alertmanager_server import (
     AlertmanagerServer,
     WebhookReceiver,
-    webhook_config,
 )
 from launchguard.harness.servers import PrometheusServer
 from launchguard.prometheus import PrometheusClient
@@ -42,20 +41,6 @@ def exporter() -> Iterator[Exporter]:
 @pytest.fixture
 def live_prometheus(tmp_path: Path, exporter: Exporter) -> Iterator[PrometheusServer]:
     server = PrometheusServer(tmp_path / "tsdb", config=scrape_config(exporter.target))
-    yield server.start()
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    r = WebhookReceiver().start()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
-def alertmanager(receiver: WebhookReceiver) -> Iterator[AlertmanagerServer]:
-    server = AlertmanagerServer(webhook_config(receiver.url))
     yield server.start()
     server.stop()
 

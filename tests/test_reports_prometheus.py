@@ -21,14 +21,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from launchguard.cli import main
-from launchguard.harness.servers import PrometheusServer, backfill
+from launchguard.harness.servers import PrometheusServer
 from launchguard.reports import signing
 from launchguard.sim import tickets
-from launchguard.sim.openmetrics import OpenMetricsWriter, write_openmetrics
+from launchguard.sim.openmetrics import OpenMetricsWriter
 from launchguard.sim.timeline import linear
 
 import kpis
 import launchday
+from components import serve_prometheus
 from launchdays import HOUR, LENGTH, MINUTE, anchor, backtest, day, network, step_at
 
 pytestmark = pytest.mark.prometheus
@@ -74,9 +75,7 @@ def history(w: OpenMetricsWriter) -> None:
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrometheusServer]:
-    tmp = tmp_path_factory.mktemp("reports")
-    backfill(write_openmetrics(tmp / "day.om", history), tmp / "data")
-    with PrometheusServer(tmp / "data") as server:
+    with serve_prometheus(history, tmp_path_factory.mktemp("reports")) as server:
         yield server
 
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-
-import pytest
 
 from launchguard import names
 from launchguard.config.alertmanager import AlertmanagerSettings
@@ -25,18 +22,6 @@ from launchguard.sinks.alertmanager import AlertmanagerSink
 from sink_factories import decision, degraded, report, resolved
 
 from factories import DEFAULT
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as r:
-        yield r
-
-
-@pytest.fixture
-def alertmanager(receiver: WebhookReceiver) -> Iterator[AlertmanagerServer]:
-    with AlertmanagerServer(webhook_config(receiver.url)) as am:
-        yield am
 
 
 class Clock:

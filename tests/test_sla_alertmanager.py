@@ -5,9 +5,6 @@ the CTO and R&D) and text in both languages."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from launchguard import names
 from launchguard.config.alertmanager import AlertmanagerSettings
@@ -16,19 +13,11 @@ from launchguard.core.engine import evaluate_span, grid
 from launchguard.core.frames import frame_from_points, tick
 from launchguard.harness.alertmanager_server import (
     AlertmanagerServer,
-    WebhookReceiver,
-    webhook_config,
 )
 from launchguard.sinks.alertmanager import AlertmanagerSink
 from sink_factories import report
 
 from factories import DEFAULT
-
-
-@pytest.fixture
-def alertmanager() -> Iterator[AlertmanagerServer]:
-    with WebhookReceiver() as receiver, AlertmanagerServer(webhook_config(receiver.url)) as am:
-        yield am
 
 
 async def test_sla_breaches_carry_their_escalation_as_a_label_and_in_both_languages(

@@ -10,16 +10,15 @@ resolves at the stage's timestamp.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from launchguard.harness.servers import PrometheusServer, backfill
-from launchguard.sim.openmetrics import write_openmetrics
+from launchguard.harness.servers import PrometheusServer
 from launchguard.sim.tickets import Ticket, write
 from launchguard.sim.timeline import grid
 
+from components import HistoryWriter, serve_prometheus
 from launchdays import HOUR, MINUTE, anchor, backtest, rfc
 
 pytestmark = pytest.mark.prometheus
@@ -59,11 +58,9 @@ TICKETS = (
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrometheusServer]:
-    tmp: Path = tmp_path_factory.mktemp("sla")
     times = grid(START - 8.5 * DAY, END, 60.0)
-    history = write_openmetrics(tmp / "tickets.om", lambda w: write(TICKETS, times, w))
-    backfill(history, tmp / "data")
-    with PrometheusServer(tmp / "data") as server:
+    history: HistoryWriter = lambda w: write(TICKETS, times, w)  # noqa: E731
+    with serve_prometheus(history, tmp_path_factory.mktemp("sla")) as server:
         yield server
 
 

@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from launchguard.cli import main
-from launchguard.harness.servers import PrometheusServer, backfill
-from launchguard.sim.openmetrics import write_openmetrics
+from launchguard.harness.servers import PrometheusServer
 from launchguard.sim.tickets import Ticket, write
 from launchguard.sim.timeline import grid
+
+from components import HistoryWriter, serve_prometheus
 
 pytestmark = pytest.mark.prometheus
 
@@ -96,11 +97,12 @@ TICKETS = [
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrometheusServer]:
-    tmp = tmp_path_factory.mktemp("sla-month")
     # The report reads the timestamps once, at the month's end: the last two hours suffice.
     times = grid(ME - 2 * H, ME + 600, 60.0)
-    backfill(write_openmetrics(tmp / "month.om", lambda w: write(TICKETS, times, w)), tmp / "data")
-    with PrometheusServer(tmp / "data", retention="400d") as server:
+    history: HistoryWriter = lambda w: write(TICKETS, times, w)  # noqa: E731
+    with serve_prometheus(
+        history, tmp_path_factory.mktemp("sla-month"), retention="400d"
+    ) as server:
         yield server
 
 

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Dialog, async_playwright
+from playwright.async_api import Browser, Dialog
 
 from daemons import Exporter, RecordingSink, scrape_config, test_launch
 from launchguard.daemon import Daemon
@@ -26,8 +26,6 @@ from launchguard.prometheus import PrometheusClient
 from launchguard.server import create_app
 from launchguard.web import warroom_routes
 from warroom_browser import (
-    ARGS,
-    CHROMIUM,
     COLUMNS,
     EN_UNITS,
     PHONE,
@@ -90,16 +88,6 @@ async def warroom(
         app = create_app(daemon, the.config.server, TOKEN, extra_routes=warroom_routes(daemon))
         async with served(daemon, app) as base:
             yield base, daemon, client
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def test_the_rebuilt_partial_rollback_card_shows_evidence_checklist_and_both_languages(

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Dialog, async_playwright
+from playwright.async_api import Browser, Dialog
 
 from daemons import test_launch
 from launchguard.daemon import Daemon
@@ -23,7 +23,7 @@ from launchguard.sinks.journal import JournalSink
 from launchguard.sinks.journal_chain import Keyring, key_id
 from launchguard.web import warroom_routes
 from sink_factories import KEY, journal_records
-from warroom_browser import ARGS, CHROMIUM, WALL, history, opened, served, t0_in_five_days
+from warroom_browser import WALL, history, opened, served, t0_in_five_days
 
 from conftest import MakePrometheus
 
@@ -63,7 +63,7 @@ async def warroom(
 
 
 async def test_ack_step_and_declaration_clicked_on_the_page_are_journaled_and_kept_on_reload(
-    warroom: tuple[str, Path],
+    warroom: tuple[str, Path], browser: Browser
 ) -> None:
     base, path = warroom
     where = Path(os.environ.get("LAUNCHGUARD_ARTIFACTS") or path.parent)
@@ -75,49 +75,44 @@ async def test_ack_step_and_declaration_clicked_on_the_page_are_journaled_and_ke
         await dialog.accept(TOKEN if "token" in dialog.message else "Anna (on call)")
 
     problems: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            async with opened(browser, base + "/", WALL, problems) as page:
-                page.on("dialog", answer)
-                card = page.locator('article.decision[data-criterion="passthrough_rollback"]')
-                await card.wait_for(timeout=10_000)
-                records = journal_records(path)
-                await card.locator('button[data-act="ack"]').click()
-                log = card.locator(".act-log")
-                await log.get_by_text("Anna (on call)").first.wait_for(timeout=10_000)
-                assert "acknowledged" in await log.inner_text()
-                await card.locator(".checklist input[data-step='0']").check()
-                await log.get_by_text("step 1 done").wait_for(timeout=10_000)
-                await card.locator("details.declare summary").click()
-                form = card.locator("form.declare-form")
-                await form.locator("input[name=rollback_of_rollback]").fill("lift safe-mode")
-                await form.locator("button[type=submit]").click()
-                await log.get_by_text("undo: lift safe-mode").wait_for(timeout=10_000)
-                assert len(prompts) == 2  # the token and the name, once for the tab
-                assert journal_records(path) == records + 3
-                await page.screenshot(path=str(where / "warroom-actions.png"), full_page=True)
+    async with opened(browser, base + "/", WALL, problems) as page:
+        page.on("dialog", answer)
+        card = page.locator('article.decision[data-criterion="passthrough_rollback"]')
+        await card.wait_for(timeout=10_000)
+        records = journal_records(path)
+        await card.locator('button[data-act="ack"]').click()
+        log = card.locator(".act-log")
+        await log.get_by_text("Anna (on call)").first.wait_for(timeout=10_000)
+        assert "acknowledged" in await log.inner_text()
+        await card.locator(".checklist input[data-step='0']").check()
+        await log.get_by_text("step 1 done").wait_for(timeout=10_000)
+        await card.locator("details.declare summary").click()
+        form = card.locator("form.declare-form")
+        await form.locator("input[name=rollback_of_rollback]").fill("lift safe-mode")
+        await form.locator("button[type=submit]").click()
+        await log.get_by_text("undo: lift safe-mode").wait_for(timeout=10_000)
+        assert len(prompts) == 2  # the token and the name, once for the tab
+        assert journal_records(path) == records + 3
+        await page.screenshot(path=str(where / "warroom-actions.png"), full_page=True)
 
-                await page.reload()
-                card = page.locator('article.decision[data-criterion="passthrough_rollback"]')
-                await card.wait_for(timeout=10_000)
-                text = await card.locator(".act-log").inner_text()
-                assert "acknowledged" in text and "step 1 done" in text
-                assert "declared: partial_rollback: passthrough_rollback" in text
-                assert await card.locator(".checklist input[data-step='0']").is_checked()
-                assert not await card.locator(".checklist input[data-step='1']").is_checked()
-                assert len(prompts) == 2  # still kept for the tab
-                timeline = await page.locator("#timeline li").all_inner_texts()
-                events = [t.split(" ")[3] for t in timeline]  # date, time, zone, event
-                assert events[:3] == ["action_declare", "action_step", "action_ack"], timeline
-                assert "decision_opened" in events
+        await page.reload()
+        card = page.locator('article.decision[data-criterion="passthrough_rollback"]')
+        await card.wait_for(timeout=10_000)
+        text = await card.locator(".act-log").inner_text()
+        assert "acknowledged" in text and "step 1 done" in text
+        assert "declared: partial_rollback: passthrough_rollback" in text
+        assert await card.locator(".checklist input[data-step='0']").is_checked()
+        assert not await card.locator(".checklist input[data-step='1']").is_checked()
+        assert len(prompts) == 2  # still kept for the tab
+        timeline = await page.locator("#timeline li").all_inner_texts()
+        events = [t.split(" ")[3] for t in timeline]  # date, time, zone, event
+        assert events[:3] == ["action_declare", "action_step", "action_ack"], timeline
+        assert "decision_opened" in events
 
-                # A manual checklist item signed off from its row is done from the next cycle.
-                row = page.locator('#checklist tr[data-item="t-7d.dr-drill"]')
-                await row.locator('button[data-act="signoff"]').click()
-                done = '#checklist tr[data-item="t-7d.dr-drill"][data-state="done"]'
-                await page.locator(done).wait_for(timeout=30_000)
-                assert await page.locator(done).locator("button").count() == 0
-        finally:
-            await browser.close()
+        # A manual checklist item signed off from its row is done from the next cycle.
+        row = page.locator('#checklist tr[data-item="t-7d.dr-drill"]')
+        await row.locator('button[data-act="signoff"]').click()
+        done = '#checklist tr[data-item="t-7d.dr-drill"][data-state="done"]'
+        await page.locator(done).wait_for(timeout=30_000)
+        assert await page.locator(done).locator("button").count() == 0
     assert problems == []
